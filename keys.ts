@@ -1,0 +1,129 @@
+/**
+ * Key helpers shared by the engine and by drivers: UTF-8 byte order,
+ * UTF-8 length, and prefix range bounds.
+ *
+ * Workers KV orders keys by their UTF-8 bytes, which is Unicode code-point
+ * order. JavaScript's `<` compares UTF-16 code units instead, and the two
+ * disagree exactly when one side holds a surrogate pair (a code point above
+ * U+FFFF) and the other a code unit from U+E000 to U+FFFF.
+ *
+ * @module
+ */
+
+const HIGH_UNITS = /[\uD800-\uFFFF]/;
+
+/**
+ * Maps a well-formed key to a string whose UTF-16 order (`<`) equals the
+ * key's UTF-8 byte order. Keys without code units at or above U+D800 map
+ * to themselves, so the common case costs one regular-expression test.
+ *
+ * Prefixes are preserved: `a.startsWith(b)` exactly when
+ * `codePointSortKey(a).startsWith(codePointSortKey(b))`.
+ *
+ * @param key A well-formed string.
+ * @returns A string that sorts with `<` the way `key` sorts by UTF-8 bytes.
+ *
+ * @example Sort keys the way Workers KV lists them
+ * ```ts
+ * import { codePointSortKey } from "@kvkit/kvkit";
+ *
+ * const keys = ["\u{1F600}", "\uFFFF", "a"];
+ * keys.sort((a, b) => codePointSortKey(a) < codePointSortKey(b) ? -1 : 1);
+ * if (keys.join() !== "a,\uFFFF,\u{1F600}") throw new Error("wrong order");
+ * ```
+ */
+export function codePointSortKey(key: string): string {
+  if (!HIGH_UNITS.test(key)) return key;
+  let out = "";
+  for (let i = 0; i < key.length; i++) {
+    const unit = key.charCodeAt(i);
+    // Surrogates move above U+FFFF's units; U+E000..U+FFFF move down.
+    out += String.fromCharCode(
+      unit < 0xd800 ? unit : unit < 0xe000 ? unit + 0x2000 : unit - 0x800,
+    );
+  }
+  return out;
+}
+
+/**
+ * Compares two well-formed keys in UTF-8 byte order, the order in which
+ * Workers KV lists them.
+ *
+ * @param a The first key.
+ * @param b The second key.
+ * @returns A negative number, zero, or a positive number.
+ *
+ * @example
+ * ```ts
+ * import { compareKeys } from "@kvkit/kvkit";
+ *
+ * // U+FFFF is EF BF BF in UTF-8, the emoji F0 9F 98 80.
+ * if (compareKeys("\uFFFF", "\u{1F600}") >= 0) throw new Error("wrong order");
+ * ```
+ */
+export function compareKeys(a: string, b: string): number {
+  const x = codePointSortKey(a);
+  const y = codePointSortKey(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/**
+ * Counts the bytes of a string's UTF-8 encoding without allocating it.
+ * A lone surrogate counts as 3 bytes, the size of the U+FFFD that
+ * `TextEncoder` writes for it.
+ *
+ * @param text Any string.
+ * @returns The UTF-8 byte length.
+ *
+ * @example
+ * ```ts
+ * import { utf8Length } from "@kvkit/kvkit";
+ *
+ * if (utf8Length("é😀") !== 6) throw new Error("expected 2 + 4 bytes");
+ * ```
+ */
+export function utf8Length(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) continue;
+    if (unit < 0x800) bytes += 1;
+    else if (
+      unit >= 0xd800 && unit < 0xdc00 && i + 1 < text.length &&
+      (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00
+    ) {
+      bytes += 2; // a pair: 4 bytes over 2 units
+      i++;
+    } else bytes += 2;
+  }
+  return bytes;
+}
+
+/**
+ * The smallest string greater than every string that starts with
+ * `prefix`, in code-point order, or `undefined` when there is none (an
+ * empty prefix, or one made only of U+10FFFF). Use it as the exclusive end
+ * of a prefix range in a backend that orders strings by code point.
+ *
+ * @param prefix A well-formed string.
+ * @returns The exclusive upper bound of the prefix range.
+ *
+ * @example
+ * ```ts
+ * import { prefixEnd } from "@kvkit/kvkit";
+ *
+ * if (prefixEnd("ab") !== "ac") throw new Error("expected ac");
+ * if (prefixEnd("a\u{10FFFF}") !== "b") throw new Error("expected b");
+ * if (prefixEnd("\uD7FF") !== "\uE000") throw new Error("skips surrogates");
+ * ```
+ */
+export function prefixEnd(prefix: string): string | undefined {
+  const points = Array.from(prefix);
+  while (points.length > 0) {
+    const last = points.pop()!.codePointAt(0)!;
+    if (last === 0x10ffff) continue;
+    const next = last === 0xd7ff ? 0xe000 : last + 1;
+    return points.join("") + String.fromCodePoint(next);
+  }
+  return undefined;
+}

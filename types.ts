@@ -1,0 +1,303 @@
+/**
+ * The Workers KV binding interface, overload for overload, plus the small
+ * driver contract that every engine-backed kvkit adapter implements.
+ *
+ * The shapes follow `KVNamespace` from `@cloudflare/workers-types` so that a
+ * real binding is assignable to {@linkcode KvNamespace}, and every kvkit
+ * adapter is assignable to `KVNamespace`.
+ *
+ * @module
+ */
+
+/** The value types a single-key `get` can decode to. */
+export type KvValueType = "text" | "json" | "arrayBuffer" | "stream";
+
+/**
+ * Options for `get` and `getWithMetadata`: the decode type and a cache TTL.
+ *
+ * `cacheTtl` is validated like Workers KV (at least 30 seconds) and then
+ * ignored, since kvkit adapters are strongly consistent.
+ */
+export interface KvGetOptions<Type> {
+  /** How the value is decoded. Defaults to `"text"`. */
+  type: Type;
+  /** Edge cache TTL in seconds; validated, then ignored. */
+  cacheTtl?: number;
+}
+
+/** Options for `put`. */
+export interface KvPutOptions {
+  /** Absolute expiry in seconds since the epoch, at least now + 60. */
+  expiration?: number;
+  /** Expiry in seconds from now, at least 60. Wins over `expiration`. */
+  expirationTtl?: number;
+  /**
+   * Any JSON-serializable value, at most 1024 bytes once serialized.
+   * `null` and `undefined` mean no metadata.
+   */
+  // deno-lint-ignore no-explicit-any
+  metadata?: any | null;
+}
+
+/** Options for `list`. */
+export interface KvListOptions {
+  /** Only keys starting with this string. `null` and `""` mean all keys. */
+  prefix?: string | null;
+  /** Keys per page, 1 to 1000; the default and any value `<= 0` mean 1000. */
+  limit?: number;
+  /** The `cursor` of the previous page, to continue after it. */
+  cursor?: string | null;
+}
+
+/** One key in a `list` page. */
+export interface KvListKey<Metadata = unknown, Key extends string = string> {
+  /** The key. */
+  name: Key;
+  /** Absolute expiry in seconds since the epoch, when the key has one. */
+  expiration?: number;
+  /** The key's metadata, when non-null metadata was stored. */
+  metadata?: Metadata;
+}
+
+/**
+ * A `list` page. An incomplete page carries a `cursor`; a complete page has
+ * no `cursor` property at all.
+ */
+export type KvListResult<Metadata = unknown, Key extends string = string> =
+  | {
+    list_complete: false;
+    keys: KvListKey<Metadata, Key>[];
+    cursor: string;
+    cacheStatus: string | null;
+  }
+  | {
+    list_complete: true;
+    keys: KvListKey<Metadata, Key>[];
+    cacheStatus: string | null;
+  };
+
+/**
+ * The result of `getWithMetadata`.
+ *
+ * In a bulk `getWithMetadata` Map, a missing key maps to `null` at runtime
+ * and present items carry no `cacheStatus`, exactly as Workers KV does. The
+ * item type keeps the `@cloudflare/workers-types` shape so that the two
+ * interfaces stay assignable to each other.
+ */
+export interface KvGetWithMetadataResult<Value, Metadata> {
+  /** The decoded value, or `null` when the key is missing or expired. */
+  value: Value | null;
+  /** The stored metadata, or `null` when there is none. */
+  metadata: Metadata | null;
+  /** Always `null` outside Cloudflare's edge cache. */
+  cacheStatus: string | null;
+}
+
+/** A value `put` accepts. */
+export type KvPutValue =
+  | string
+  | ArrayBuffer
+  | ArrayBufferView
+  | ReadableStream;
+
+/**
+ * The Workers KV binding API. Every kvkit adapter returns one, and a real
+ * Cloudflare `KVNamespace` binding is one.
+ *
+ * @example Use any adapter through the one interface
+ * ```ts
+ * import type { KvNamespace } from "@kvkit/kvkit";
+ * import { createMemoryKv } from "@kvkit/kvkit/memory";
+ *
+ * async function visit(kv: KvNamespace): Promise<number> {
+ *   const count = Number(await kv.get("visits") ?? "0") + 1;
+ *   await kv.put("visits", String(count));
+ *   return count;
+ * }
+ *
+ * const kv = createMemoryKv();
+ * await visit(kv);
+ * if (await visit(kv) !== 2) throw new Error("expected 2 visits");
+ * ```
+ */
+export interface KvNamespace<Key extends string = string> {
+  get(
+    key: Key,
+    options?: Partial<KvGetOptions<undefined>>,
+  ): Promise<string | null>;
+  get(key: Key, type: "text"): Promise<string | null>;
+  get<ExpectedValue = unknown>(
+    key: Key,
+    type: "json",
+  ): Promise<ExpectedValue | null>;
+  get(key: Key, type: "arrayBuffer"): Promise<ArrayBuffer | null>;
+  get(key: Key, type: "stream"): Promise<ReadableStream | null>;
+  get(key: Key, options?: KvGetOptions<"text">): Promise<string | null>;
+  get<ExpectedValue = unknown>(
+    key: Key,
+    options?: KvGetOptions<"json">,
+  ): Promise<ExpectedValue | null>;
+  get(
+    key: Key,
+    options?: KvGetOptions<"arrayBuffer">,
+  ): Promise<ArrayBuffer | null>;
+  get(
+    key: Key,
+    options?: KvGetOptions<"stream">,
+  ): Promise<ReadableStream | null>;
+  get(key: Array<Key>, type: "text"): Promise<Map<string, string | null>>;
+  get<ExpectedValue = unknown>(
+    key: Array<Key>,
+    type: "json",
+  ): Promise<Map<string, ExpectedValue | null>>;
+  get(
+    key: Array<Key>,
+    options?: Partial<KvGetOptions<undefined>>,
+  ): Promise<Map<string, string | null>>;
+  get(
+    key: Array<Key>,
+    options?: KvGetOptions<"text">,
+  ): Promise<Map<string, string | null>>;
+  get<ExpectedValue = unknown>(
+    key: Array<Key>,
+    options?: KvGetOptions<"json">,
+  ): Promise<Map<string, ExpectedValue | null>>;
+
+  list<Metadata = unknown>(
+    options?: KvListOptions,
+  ): Promise<KvListResult<Metadata, Key>>;
+
+  put(key: Key, value: KvPutValue, options?: KvPutOptions): Promise<void>;
+
+  getWithMetadata<Metadata = unknown>(
+    key: Key,
+    options?: Partial<KvGetOptions<undefined>>,
+  ): Promise<KvGetWithMetadataResult<string, Metadata>>;
+  getWithMetadata<Metadata = unknown>(
+    key: Key,
+    type: "text",
+  ): Promise<KvGetWithMetadataResult<string, Metadata>>;
+  getWithMetadata<ExpectedValue = unknown, Metadata = unknown>(
+    key: Key,
+    type: "json",
+  ): Promise<KvGetWithMetadataResult<ExpectedValue, Metadata>>;
+  getWithMetadata<Metadata = unknown>(
+    key: Key,
+    type: "arrayBuffer",
+  ): Promise<KvGetWithMetadataResult<ArrayBuffer, Metadata>>;
+  getWithMetadata<Metadata = unknown>(
+    key: Key,
+    type: "stream",
+  ): Promise<KvGetWithMetadataResult<ReadableStream, Metadata>>;
+  getWithMetadata<Metadata = unknown>(
+    key: Key,
+    options: KvGetOptions<"text">,
+  ): Promise<KvGetWithMetadataResult<string, Metadata>>;
+  getWithMetadata<ExpectedValue = unknown, Metadata = unknown>(
+    key: Key,
+    options: KvGetOptions<"json">,
+  ): Promise<KvGetWithMetadataResult<ExpectedValue, Metadata>>;
+  getWithMetadata<Metadata = unknown>(
+    key: Key,
+    options: KvGetOptions<"arrayBuffer">,
+  ): Promise<KvGetWithMetadataResult<ArrayBuffer, Metadata>>;
+  getWithMetadata<Metadata = unknown>(
+    key: Key,
+    options: KvGetOptions<"stream">,
+  ): Promise<KvGetWithMetadataResult<ReadableStream, Metadata>>;
+  getWithMetadata<Metadata = unknown>(
+    key: Array<Key>,
+    type: "text",
+  ): Promise<Map<string, KvGetWithMetadataResult<string, Metadata>>>;
+  getWithMetadata<ExpectedValue = unknown, Metadata = unknown>(
+    key: Array<Key>,
+    type: "json",
+  ): Promise<Map<string, KvGetWithMetadataResult<ExpectedValue, Metadata>>>;
+  getWithMetadata<Metadata = unknown>(
+    key: Array<Key>,
+    options?: Partial<KvGetOptions<undefined>>,
+  ): Promise<Map<string, KvGetWithMetadataResult<string, Metadata>>>;
+  getWithMetadata<Metadata = unknown>(
+    key: Array<Key>,
+    options?: KvGetOptions<"text">,
+  ): Promise<Map<string, KvGetWithMetadataResult<string, Metadata>>>;
+  getWithMetadata<ExpectedValue = unknown, Metadata = unknown>(
+    key: Array<Key>,
+    options?: KvGetOptions<"json">,
+  ): Promise<Map<string, KvGetWithMetadataResult<ExpectedValue, Metadata>>>;
+
+  delete(key: Key): Promise<void>;
+}
+
+/**
+ * A {@linkcode KvNamespace} that holds a resource and must be disposed,
+ * with `await using` or by calling `close()`.
+ */
+export interface KvNamespaceHandle<Key extends string = string>
+  extends KvNamespace<Key>, AsyncDisposable {
+  /** Releases the resource. Calls after `close()` fail. */
+  close(): Promise<void>;
+}
+
+/**
+ * One record as a driver stores it. The engine builds it; a driver keeps
+ * it and hands it back unchanged.
+ */
+export interface KvRecord {
+  /** The value's bytes. The engine never mutates them. */
+  value: Uint8Array;
+  /** Metadata as JSON text, absent when there is none. */
+  metadata?: string;
+  /** Absolute expiry in whole seconds since the epoch, if any. */
+  expiration?: number;
+}
+
+/** A key as a driver lists it: everything but the value. */
+export interface KvKeyInfo {
+  /** The key. */
+  name: string;
+  /** Metadata as JSON text, absent when there is none. */
+  metadata?: string;
+  /** Absolute expiry in whole seconds since the epoch, if any. */
+  expiration?: number;
+}
+
+/**
+ * The storage contract behind every engine adapter: store records and scan
+ * keys in UTF-8 byte order, nothing more. Validation, encoding, expiry,
+ * metadata and pagination all live in the engine.
+ *
+ * Keys reaching a driver are always well-formed strings of 1 to 512 UTF-8
+ * bytes. Expired records may be returned; the engine filters them.
+ */
+export interface KvDriver {
+  /** The record stored under `key`, expired or not. */
+  get(key: string): Promise<KvRecord | undefined>;
+  /** Records for 1 to 100 distinct keys, in order; one snapshot if possible. */
+  getMany(keys: string[]): Promise<(KvRecord | undefined)[]>;
+  /**
+   * Replaces the whole record under `key`. It either lands completely or
+   * leaves the previous record untouched.
+   */
+  put(key: string, record: KvRecord): Promise<void>;
+  /** Removes `key`; a missing key is not an error. */
+  delete(key: string): Promise<void>;
+  /**
+   * Up to `limit` keys that start with `prefix` and sort strictly after
+   * `after` (when given), ascending in UTF-8 byte order. Never loads values.
+   */
+  list(
+    prefix: string,
+    after: string | undefined,
+    limit: number,
+  ): Promise<KvKeyInfo[]>;
+  /**
+   * Removes those of `keys` whose records are expired at `nowMs`
+   * (`expiration * 1000 <= nowMs`, checked again inside the driver so that
+   * a concurrent fresh write survives). Optional: the engine calls it to
+   * reclaim expired records it meets on reads.
+   */
+  deleteExpired?(keys: string[], nowMs: number): Promise<void>;
+  /** Releases the backend. */
+  close?(): Promise<void>;
+}
