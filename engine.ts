@@ -158,15 +158,16 @@ function copyToArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   return buffer;
 }
 
+/** A byte stream, as Workers returns, so BYOB readers work too. */
 function toStream(bytes: Uint8Array): ReadableStream<Uint8Array> {
   const copy = bytes.slice();
-  return new ReadableStream<Uint8Array>({
+  return new ReadableStream({
     type: "bytes",
-    start(controller) {
+    start(controller: ReadableByteStreamController) {
       if (copy.byteLength > 0) controller.enqueue(copy);
       controller.close();
     },
-  });
+  }) as ReadableStream<Uint8Array>;
 }
 
 function decodeValue(bytes: Uint8Array, type: string): unknown {
@@ -191,7 +192,9 @@ type PutBytes = Uint8Array | ReadableStream<unknown>;
 
 function toPutBytes(value: unknown): PutBytes {
   if (typeof value === "string") return encoder.encode(value);
-  if (typeof value !== "object" && typeof value !== "function") {
+  if (
+    value === null || (typeof value !== "object" && typeof value !== "function")
+  ) {
     // Workers coerces primitives (numbers, booleans, null, undefined,
     // bigints) to strings; symbols throw a TypeError here.
     return encoder.encode(toStringArg(value));
@@ -201,9 +204,7 @@ function toPutBytes(value: unknown): PutBytes {
     return new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
       .slice();
   }
-  if (
-    value !== null && typeof (value as ReadableStream).getReader === "function"
-  ) {
+  if (typeof (value as ReadableStream).getReader === "function") {
     return value as ReadableStream<unknown>;
   }
   throw new TypeError(PUT_VALUE_TYPES);
@@ -222,7 +223,9 @@ function valueTooLarge(length: number): KvError {
  * Past the limit it stops keeping bytes but goes on counting, because
  * Workers reports the stream's full length in the error.
  */
-async function readStream(stream: ReadableStream<unknown>): Promise<Uint8Array> {
+async function readStream(
+  stream: ReadableStream<unknown>,
+): Promise<Uint8Array> {
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let length = 0;
@@ -233,7 +236,11 @@ async function readStream(stream: ReadableStream<unknown>): Promise<Uint8Array> 
       let chunk: Uint8Array;
       if (value instanceof Uint8Array) chunk = value;
       else if (ArrayBuffer.isView(value)) {
-        chunk = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+        chunk = new Uint8Array(
+          value.buffer,
+          value.byteOffset,
+          value.byteLength,
+        );
       } else if (value instanceof ArrayBuffer) chunk = new Uint8Array(value);
       else throw new TypeError("This ReadableStream did not return bytes.");
       length += chunk.byteLength;
@@ -274,8 +281,13 @@ function scopeHash(namespace: string, prefix: string): number {
 
 function toBase64Url(bytes: Uint8Array): string {
   let binary = "";
-  for (let i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i]);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  for (let i = 0; i < bytes.length; i++) {
+    binary += String.fromCharCode(bytes[i]);
+  }
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(
+    /=+$/,
+    "",
+  );
 }
 
 function fromBase64Url(text: string): Uint8Array | undefined {
@@ -365,7 +377,9 @@ class EngineKv {
 
   getWithMetadata(key: unknown, options?: unknown): Promise<unknown> {
     if (arguments.length === 0) {
-      return Promise.reject(argumentError("getWithMetadata", 1, "Array or string"));
+      return Promise.reject(
+        argumentError("getWithMetadata", 1, "Array or string"),
+      );
     }
     return Array.isArray(key)
       ? this.#getBulk(key, options, true)
@@ -384,12 +398,18 @@ class EngineKv {
     checkCacheTtl("GET", cacheTtl);
     const record = await this.#read("GET", key);
     if (record === undefined) {
-      return withMetadata ? { value: null, metadata: null, cacheStatus: null } : null;
+      return withMetadata
+        ? { value: null, metadata: null, cacheStatus: null }
+        : null;
     }
     if (!GET_TYPES.has(type)) throw new TypeError(UNKNOWN_TYPE);
     const value = decodeValue(record.value, type);
     if (!withMetadata) return value;
-    return { value, metadata: parseMetadata(record.metadata), cacheStatus: null };
+    return {
+      value,
+      metadata: parseMetadata(record.metadata),
+      cacheStatus: null,
+    };
   }
 
   /** One live record, or `undefined`; reclaims it if it has expired. */
@@ -487,7 +507,9 @@ class EngineKv {
       throw new KvError(
         "GET_BULK",
         413,
-        `Total size of request exceeds the limit of ${MAX_BULK_SIZE / 1024 / 1024}MB`,
+        `Total size of request exceeds the limit of ${
+          MAX_BULK_SIZE / 1024 / 1024
+        }MB`,
       );
     }
     return results;
@@ -536,7 +558,9 @@ class EngineKv {
         expirationTtl?: unknown;
         metadata?: unknown;
       };
-    const expiration = rawExpiration === undefined ? undefined : toInt32(rawExpiration);
+    const expiration = rawExpiration === undefined
+      ? undefined
+      : toInt32(rawExpiration);
     const expirationTtl = rawTtl === undefined ? undefined : toInt32(rawTtl);
     checkKeyName("PUT", name);
     const metadataJson = metadata === undefined || metadata === null
@@ -597,7 +621,9 @@ class EngineKv {
       record.metadata = metadataJson;
     }
     if (bytes instanceof Uint8Array) {
-      if (bytes.byteLength > MAX_VALUE_BYTES) throw valueTooLarge(bytes.byteLength);
+      if (bytes.byteLength > MAX_VALUE_BYTES) {
+        throw valueTooLarge(bytes.byteLength);
+      }
       record.value = bytes;
     } else {
       record.value = await readStream(bytes);
@@ -630,7 +656,11 @@ class EngineKv {
       throw argumentError("list", 1, "ListOptions");
     }
     const { limit: rawLimit, prefix: rawPrefix, cursor: rawCursor } =
-      (options ?? {}) as { limit?: unknown; prefix?: unknown; cursor?: unknown };
+      (options ?? {}) as {
+        limit?: unknown;
+        prefix?: unknown;
+        cursor?: unknown;
+      };
     const requested = rawLimit === undefined ? 0 : toInt32(rawLimit);
     // A lone surrogate cannot occur in a stored key; Workers turns one in a
     // prefix into U+FFFD, and so does kvkit.
@@ -707,8 +737,13 @@ class EngineKv {
 const EMPTY = new Uint8Array(0);
 
 /** The per-key checks Workers' backend runs in a bulk get, in its order. */
-function bulkKeyError(key: string, cacheTtl: number | undefined): KvError | undefined {
-  if (key === "") return new KvError("GET_BULK", 400, "Key names must not be empty");
+function bulkKeyError(
+  key: string,
+  cacheTtl: number | undefined,
+): KvError | undefined {
+  if (key === "") {
+    return new KvError("GET_BULK", 400, "Key names must not be empty");
+  }
   if (key === "." || key === "..") {
     return new KvError(
       "GET_BULK",

@@ -35,7 +35,9 @@ export class SortedKeys {
     let node = this.#head;
     for (let level = this.#level - 1; level >= 0; level--) {
       let next = node.next[level];
-      while (next !== undefined && (strict ? next.sort <= sort : next.sort < sort)) {
+      while (
+        next !== undefined && (strict ? next.sort <= sort : next.sort < sort)
+      ) {
         node = next;
         next = node.next[level];
       }
@@ -85,7 +87,9 @@ export class SortedKeys {
       ? this.#seek(afterSort, true).next[0]
       : this.#seek(prefixSort, false).next[0];
     const keys: string[] = [];
-    while (node !== undefined && keys.length < limit && node.key.startsWith(prefix)) {
+    while (
+      node !== undefined && keys.length < limit && node.key.startsWith(prefix)
+    ) {
       keys.push(node.key);
       node = node.next[0];
     }

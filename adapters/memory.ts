@@ -21,7 +21,12 @@
  */
 
 import { createEngineKv } from "../engine.ts";
-import type { KvDriver, KvKeyInfo, KvNamespaceHandle, KvRecord } from "../types.ts";
+import type {
+  KvDriver,
+  KvKeyInfo,
+  KvNamespaceHandle,
+  KvRecord,
+} from "../types.ts";
 import { SortedKeys } from "./_sorted_keys.ts";
 
 /** Options for {@linkcode createMemoryKv}. */
@@ -99,6 +104,8 @@ function createMemoryDriver(): KvDriver {
  * if (await kv.get("session") !== null) throw new Error("should have expired");
  * ```
  */
-export function createMemoryKv(options: MemoryKvOptions = {}): KvNamespaceHandle {
+export function createMemoryKv(
+  options: MemoryKvOptions = {},
+): KvNamespaceHandle {
   return createEngineKv(createMemoryDriver(), { now: options.now });
 }

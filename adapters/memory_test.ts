@@ -3,5 +3,9 @@ import { createMemoryKv } from "./memory.ts";
 
 testKv(Deno.test, "memory", () => {
   const clock = createFakeClock();
-  return { kv: createMemoryKv({ now: clock.now }), now: clock.now, advanceTime: clock.advance };
+  return {
+    kv: createMemoryKv({ now: clock.now }),
+    now: clock.now,
+    advanceTime: clock.advance,
+  };
 });

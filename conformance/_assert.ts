@@ -30,7 +30,9 @@ function kindOf(value: unknown): string {
 /** A compact, readable rendering that shows Maps, buffers and `undefined`. */
 export function format(value: unknown, depth = 0): string {
   if (typeof value === "string") {
-    const text = JSON.stringify(value.length > 80 ? value.slice(0, 77) + "..." : value);
+    const text = JSON.stringify(
+      value.length > 80 ? value.slice(0, 77) + "..." : value,
+    );
     return value.length > 80 ? `${text} (${value.length} chars)` : text;
   }
   if (typeof value === "bigint") return `${value}n`;
@@ -38,7 +40,9 @@ export function format(value: unknown, depth = 0): string {
   if (depth > 4) return "…";
   const bytes = bytesOf(value);
   if (bytes !== undefined) {
-    const head = [...bytes.subarray(0, 16)].map((b) => b.toString(16).padStart(2, "0"));
+    const head = [...bytes.subarray(0, 16)].map((b) =>
+      b.toString(16).padStart(2, "0")
+    );
     return `${kindOf(value)}(${bytes.byteLength})[${head.join(" ")}${
       bytes.byteLength > 16 ? " …" : ""
     }]`;
@@ -64,7 +68,11 @@ export function format(value: unknown, depth = 0): string {
 }
 
 /** The path of the first difference, or `undefined` when equal. */
-function difference(actual: unknown, expected: unknown, path: string): string | undefined {
+function difference(
+  actual: unknown,
+  expected: unknown,
+  path: string,
+): string | undefined {
   if (Object.is(actual, expected)) return undefined;
   if (
     typeof actual !== "object" || typeof expected !== "object" ||
@@ -86,7 +94,11 @@ function difference(actual: unknown, expected: unknown, path: string): string | 
     if (x.length !== y.length) return `${path}.size`;
     for (let i = 0; i < x.length; i++) {
       if (!Object.is(x[i][0], y[i][0])) return `${path} entry ${i} key`;
-      const inner = difference(x[i][1], y[i][1], `${path}.get(${format(x[i][0])})`);
+      const inner = difference(
+        x[i][1],
+        y[i][1],
+        `${path}.get(${format(x[i][0])})`,
+      );
       if (inner !== undefined) return inner;
     }
     return undefined;
@@ -113,13 +125,17 @@ function difference(actual: unknown, expected: unknown, path: string): string | 
  * differs from one set to `undefined`), Map entries must match in order,
  * and buffers compare by bytes.
  */
-export function assertEquals(actual: unknown, expected: unknown, message = "values differ"): void {
+export function assertEquals(
+  actual: unknown,
+  expected: unknown,
+  message = "values differ",
+): void {
   const path = difference(actual, expected, "value");
   if (path === undefined) return;
   throw new AssertionError(
-    `${message}\n  first difference at ${path}\n  expected: ${format(expected)}\n    actual: ${
-      format(actual)
-    }`,
+    `${message}\n  first difference at ${path}\n  expected: ${
+      format(expected)
+    }\n    actual: ${format(actual)}`,
   );
 }
 
@@ -166,18 +182,28 @@ export async function assertRejects(
   const where = context ? `${context}: ` : "";
   if (!threw) {
     throw new AssertionError(
-      `${where}expected ${kind}${message ? ` "${message}"` : ""}, but the call succeeded`,
+      `${where}expected ${kind}${
+        message ? ` "${message}"` : ""
+      }, but the call succeeded`,
     );
   }
-  if (!(error instanceof Error) && !(typeof error === "object" && error !== null)) {
-    throw new AssertionError(`${where}expected ${kind}, got thrown ${format(error)}`);
+  if (
+    !(error instanceof Error) && !(typeof error === "object" && error !== null)
+  ) {
+    throw new AssertionError(
+      `${where}expected ${kind}, got thrown ${format(error)}`,
+    );
   }
   const e = error as Error;
   if (!kindMatches(e, kind)) {
-    throw new AssertionError(`${where}expected a ${kind}, got ${e.name}: ${e.message}`);
+    throw new AssertionError(
+      `${where}expected a ${kind}, got ${e.name}: ${e.message}`,
+    );
   }
   if (message !== undefined) {
-    const matches = typeof message === "string" ? e.message === message : message.test(e.message);
+    const matches = typeof message === "string"
+      ? e.message === message
+      : message.test(e.message);
     if (!matches) {
       throw new AssertionError(
         `${where}wrong ${kind} message\n  expected: ${

@@ -6,8 +6,26 @@
 
 import type { ConformanceCase } from "./case.ts";
 import { getCases } from "./get_cases.ts";
+import { putCases } from "./put_cases.ts";
+import { metadataCases } from "./metadata_cases.ts";
+import { expirationCases } from "./expiration_cases.ts";
+import { listCases } from "./list_cases.ts";
+import { bulkCases } from "./bulk_cases.ts";
+import { validationCases } from "./validation_cases.ts";
+import { orderingCases } from "./ordering_cases.ts";
+import { largeCases } from "./large_cases.ts";
+import { concurrencyCases } from "./concurrency_cases.ts";
 
 /** All cases, grouped by area in report order. */
 export const cases: readonly ConformanceCase[] = [
   ...getCases,
+  ...putCases,
+  ...metadataCases,
+  ...expirationCases,
+  ...listCases,
+  ...bulkCases,
+  ...validationCases,
+  ...orderingCases,
+  ...largeCases,
+  ...concurrencyCases,
 ];

@@ -28,7 +28,9 @@ export interface FakeClock {
  * if (clock.now() !== 1_060_000) throw new Error("clock did not advance");
  * ```
  */
-export function createFakeClock(startMs: number = 1_735_689_600_000): FakeClock {
+export function createFakeClock(
+  startMs: number = 1_735_689_600_000,
+): FakeClock {
   if (!Number.isFinite(startMs)) {
     throw new TypeError(`startMs must be a finite number, got ${startMs}`);
   }

@@ -17,7 +17,12 @@
  * @module
  */
 
-export { areas, type ConformanceArea, type ConformanceCase, type ConformanceTag } from "./case.ts";
+export {
+  areas,
+  type ConformanceArea,
+  type ConformanceCase,
+  type ConformanceTag,
+} from "./case.ts";
 export { cases } from "./cases.ts";
 export { createFakeClock, type FakeClock } from "./clock.ts";
 export {
@@ -28,6 +33,6 @@ export {
   type KvFixture,
   type KvFixtureFactory,
   runConformance,
-  type TestRegistrar,
   testKv,
+  type TestRegistrar,
 } from "./runner.ts";

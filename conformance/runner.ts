@@ -7,7 +7,11 @@
 
 import type { KvNamespace } from "../types.ts";
 import { cases } from "./cases.ts";
-import type { ConformanceArea, ConformanceCase, ConformanceTag } from "./case.ts";
+import type {
+  ConformanceArea,
+  ConformanceCase,
+  ConformanceTag,
+} from "./case.ts";
 
 /**
  * What a case runs against: a fresh, empty namespace plus, optionally,
@@ -43,7 +47,9 @@ export interface CaseInfo {
 }
 
 /** Makes a fresh fixture for each case. */
-export type KvFixtureFactory = (info: CaseInfo) => KvFixture | Promise<KvFixture>;
+export type KvFixtureFactory = (
+  info: CaseInfo,
+) => KvFixture | Promise<KvFixture>;
 
 /** Options for {@linkcode testKv} and {@linkcode runConformance}. */
 export interface ConformanceOptions {
@@ -54,6 +60,11 @@ export interface ConformanceOptions {
   skip?: Record<string, string>;
   /** Runs only the cases this returns true for. Unselected cases are not reported. */
   filter?: (info: CaseInfo) => boolean;
+  /**
+   * Fails a case that has not settled after this many milliseconds, so a
+   * hung adapter cannot stall the run. Defaults to 120 000.
+   */
+  timeoutMs?: number;
 }
 
 /**
@@ -106,7 +117,10 @@ function info(c: ConformanceCase): CaseInfo {
   return { id: c.id, area: c.area, name: c.name, tags: c.tags ?? [] };
 }
 
-function skipReason(c: ConformanceCase, skip: Record<string, string> | undefined) {
+function skipReason(
+  c: ConformanceCase,
+  skip: Record<string, string> | undefined,
+) {
   if (skip === undefined) return undefined;
   if (Object.hasOwn(skip, c.id)) return skip[c.id];
   if (Object.hasOwn(skip, c.area)) return skip[c.area];
@@ -130,9 +144,14 @@ function selected(options: ConformanceOptions): readonly ConformanceCase[] {
   return options.filter ? cases.filter((c) => options.filter!(info(c))) : cases;
 }
 
-/** Runs one case on a fresh fixture and always closes it. */
-async function runCase(c: ConformanceCase, factory: KvFixtureFactory): Promise<void> {
+/** Runs one case on a fresh fixture, within the timeout, and closes it. */
+async function runCase(
+  c: ConformanceCase,
+  factory: KvFixtureFactory,
+  timeoutMs = 120_000,
+): Promise<void> {
   const fixture = await factory(info(c));
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     if ((c.tags ?? []).includes("clock") && fixture.advanceTime === undefined) {
       throw new Error(
@@ -140,8 +159,18 @@ async function runCase(c: ConformanceCase, factory: KvFixtureFactory): Promise<v
           `declare skip: { clock: "<reason>" } if the adapter has no clock`,
       );
     }
-    await c.run(fixture);
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new Error(`case "${c.id}" did not settle within ${timeoutMs} ms`),
+          ),
+        timeoutMs,
+      );
+    });
+    await Promise.race([c.run(fixture), timeout]);
   } finally {
+    clearTimeout(timer);
     await fixture.close?.();
   }
 }
@@ -191,12 +220,16 @@ export function testKv(
     const title = `${name ? `${name}: ` : ""}${c.area}: ${c.name} [${c.id}]`;
     const reason = skipReason(c, options.skip);
     if (reason !== undefined) {
-      console.log(`kvkit conformance: ${name || "adapter"} skips ${c.id}: ${reason}`);
+      console.log(
+        `kvkit conformance: ${name || "adapter"} skips ${c.id}: ${reason}`,
+      );
       const skip = test.skip ?? test.ignore;
-      if (skip !== undefined) skip.call(test, `${title} (skipped: ${reason})`, async () => {});
+      if (skip !== undefined) {
+        skip.call(test, `${title} (skipped: ${reason})`, async () => {});
+      }
       continue;
     }
-    test(title, () => runCase(c, factory));
+    test(title, () => runCase(c, factory, options.timeoutMs));
   }
 }
 
@@ -238,14 +271,16 @@ export async function runConformance(
     } else {
       const start = performance.now();
       try {
-        await runCase(c, factory);
+        await runCase(c, factory, options.timeoutMs);
         result = { ...base, status: "pass", ms: performance.now() - start };
       } catch (error) {
         result = {
           ...base,
           status: "fail",
           ms: performance.now() - start,
-          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+          error: error instanceof Error
+            ? `${error.name}: ${error.message}`
+            : String(error),
         };
       }
     }

@@ -12,13 +12,18 @@ const filter = Deno.args[0] ?? "";
 
 const entries: string[] = [];
 for await (const entry of Deno.readDir(new URL("tests/node/", root))) {
-  if (entry.isFile && entry.name.endsWith("_test.ts") && entry.name.includes(filter)) {
+  if (
+    entry.isFile && entry.name.endsWith("_test.ts") &&
+    entry.name.includes(filter)
+  ) {
     entries.push(new URL(`tests/node/${entry.name}`, root).pathname);
   }
 }
 entries.sort();
 if (entries.length === 0) {
-  console.error(`tools/node_test.ts: no tests/node/*_test.ts matches "${filter}"`);
+  console.error(
+    `tools/node_test.ts: no tests/node/*_test.ts matches "${filter}"`,
+  );
   Deno.exit(1);
 }
 
@@ -37,7 +42,9 @@ await esbuild.build({
 });
 await esbuild.stop();
 
-const files = entries.map((e) => new URL(e.split("/").pop()!.replace(/\.ts$/, ".mjs"), outDir).pathname);
+const files = entries.map((e) =>
+  new URL(e.split("/").pop()!.replace(/\.ts$/, ".mjs"), outDir).pathname
+);
 const node = new Deno.Command("node", {
   args: ["--enable-source-maps", "--test", "--test-concurrency=1", ...files],
   cwd: root.pathname,

@@ -7,6 +7,10 @@ import { createMemoryKv } from "../../adapters/memory.ts";
 describe("memory adapter on Node", () => {
   testKv(it, "", () => {
     const clock = createFakeClock();
-    return { kv: createMemoryKv({ now: clock.now }), now: clock.now, advanceTime: clock.advance };
+    return {
+      kv: createMemoryKv({ now: clock.now }),
+      now: clock.now,
+      advanceTime: clock.advance,
+    };
   });
 });

@@ -1,0 +1,389 @@
+// Cases for expiration and expirationTtl (spec §2.4, §4).
+
+import type { ConformanceCase, ConformanceTag } from "./case.ts";
+import type { KvFixture } from "./runner.ts";
+import { assert, assertEquals, assertRejects } from "./_assert.ts";
+import { advance, nowMs, nowSeconds } from "./_util.ts";
+
+function c(
+  id: string,
+  name: string,
+  run: (fixture: KvFixture) => Promise<void>,
+  tags?: ConformanceTag[],
+): ConformanceCase {
+  return { id: `expiration.${id}`, area: "expiration", name, run, tags };
+}
+
+const clock: ConformanceTag[] = ["clock"];
+
+const RANGE =
+  "Value out of range. Must be between -2147483648 and 2147483647 (inclusive).";
+
+/** Milliseconds from the fixture's now until a whole-second expiry. */
+function until(fixture: KvFixture, expirationSeconds: number): number {
+  return expirationSeconds * 1000 - nowMs(fixture);
+}
+
+export const expirationCases: ConformanceCase[] = [
+  c(
+    "ttl-expires",
+    "a key put with expirationTtl 60 disappears 60 s later",
+    async (fixture) => {
+      const { kv } = fixture;
+      const expiration = nowSeconds(fixture) + 60;
+      await kv.put("k", "v", { expirationTtl: 60 });
+      await advance(fixture, until(fixture, expiration) - 1);
+      assertEquals(await kv.get("k"), "v", "one millisecond before expiry");
+      await advance(fixture, 1);
+      assertEquals(await kv.get("k"), null, "at the expiry millisecond");
+    },
+    clock,
+  ),
+  c(
+    "absolute-expires",
+    "a key put with expiration disappears at that second",
+    async (fixture) => {
+      const { kv } = fixture;
+      const expiration = nowSeconds(fixture) + 120;
+      await kv.put("k", "v", { expiration });
+      assertEquals((await kv.list()).keys, [{ name: "k", expiration }]);
+      await advance(fixture, until(fixture, expiration) - 1);
+      assertEquals(await kv.get("k"), "v");
+      await advance(fixture, 1);
+      assertEquals(await kv.get("k"), null);
+    },
+    clock,
+  ),
+  c(
+    "whole-seconds",
+    "a TTL counts from the current whole second, so it can fire up to 999 ms early",
+    async (fixture) => {
+      const { kv } = fixture;
+      await advance(fixture, 1000 - (nowMs(fixture) % 1000) + 500); // now ends in .500
+      const expiration = nowSeconds(fixture) + 60;
+      await kv.put("k", "v", { expirationTtl: 60 });
+      assertEquals((await kv.list()).keys, [{ name: "k", expiration }]);
+      await advance(fixture, 59_499);
+      assertEquals(await kv.get("k"), "v");
+      await advance(fixture, 1);
+      assertEquals(await kv.get("k"), null);
+    },
+    clock,
+  ),
+  c(
+    "invisible",
+    "an expired key is invisible to every read",
+    async (fixture) => {
+      const { kv } = fixture;
+      await kv.put("gone", '"v"', { expirationTtl: 60, metadata: { m: 1 } });
+      await kv.put("kept", '"w"');
+      await advance(fixture, 61_000);
+      assertEquals(await kv.get("gone"), null);
+      assertEquals(await kv.get("gone", "json"), null);
+      assertEquals(await kv.get("gone", "arrayBuffer"), null);
+      assertEquals(await kv.get("gone", "stream"), null);
+      assertEquals(await kv.getWithMetadata("gone"), {
+        value: null,
+        metadata: null,
+        cacheStatus: null,
+      });
+      assertEquals(
+        await kv.get(["gone", "kept"]),
+        new Map([["gone", null], ["kept", '"w"']]),
+      );
+      assertEquals(
+        await kv.getWithMetadata(["gone", "kept"], "json"),
+        new Map<string, unknown>([["gone", null], ["kept", {
+          value: "w",
+          metadata: null,
+        }]]),
+      );
+      assertEquals((await kv.list()).keys, [{ name: "kept" }]);
+      assertEquals((await kv.list({ prefix: "gone" })).keys, []);
+    },
+    clock,
+  ),
+  c(
+    "listed",
+    "list shows the absolute expiration in seconds, even for a TTL",
+    async (fixture) => {
+      const { kv } = fixture;
+      const before = nowSeconds(fixture);
+      await kv.put("a", "1", { expiration: before + 3600 });
+      await kv.put("b", "2", { expirationTtl: 600, metadata: "m" });
+      const after = nowSeconds(fixture);
+      const { keys } = await kv.list();
+      assertEquals(keys[0], { name: "a", expiration: before + 3600 });
+      assertEquals(Object.keys(keys[1]), ["name", "expiration", "metadata"]);
+      const ttlExpiration = keys[1].expiration!;
+      assert(
+        Number.isInteger(ttlExpiration) && ttlExpiration >= before + 600 &&
+          ttlExpiration <= after + 600,
+        `expected ${before + 600}..${after + 600}, got ${ttlExpiration}`,
+      );
+      assertEquals(await kv.getWithMetadata("b"), {
+        value: "2",
+        metadata: "m",
+        cacheStatus: null,
+      });
+    },
+  ),
+  c(
+    "ttl-wins",
+    "expirationTtl wins over expiration, which is then not even checked",
+    async (fixture) => {
+      const { kv } = fixture;
+      const before = nowSeconds(fixture);
+      await kv.put("k", "v", { expiration: 5, expirationTtl: 3600 });
+      const after = nowSeconds(fixture);
+      const { keys } = await kv.list();
+      const expiration = keys[0].expiration!;
+      assert(
+        expiration >= before + 3600 && expiration <= after + 3600,
+        `expected the TTL's expiration, got ${expiration}`,
+      );
+    },
+  ),
+  c(
+    "overwrite-clears",
+    "an overwrite without expiration keeps the key forever",
+    async (fixture) => {
+      const { kv } = fixture;
+      await kv.put("k", "v1", { expirationTtl: 60 });
+      await kv.put("k", "v2");
+      await advance(fixture, 3_600_000);
+      assertEquals(await kv.get("k"), "v2");
+    },
+    clock,
+  ),
+  c(
+    "overwrite-sets",
+    "an overwrite with a TTL makes a permanent key expire",
+    async (fixture) => {
+      const { kv } = fixture;
+      await kv.put("k", "v1");
+      await kv.put("k", "v2", { expirationTtl: 60 });
+      await advance(fixture, 61_000);
+      assertEquals(await kv.get("k"), null);
+    },
+    clock,
+  ),
+  c("reput", "an expired key can be written again", async (fixture) => {
+    const { kv } = fixture;
+    await kv.put("k", "old", { expirationTtl: 60, metadata: "old" });
+    await advance(fixture, 61_000);
+    assertEquals(await kv.get("k"), null);
+    await kv.put("k", "new", { metadata: "new" });
+    assertEquals(await kv.getWithMetadata("k"), {
+      value: "new",
+      metadata: "new",
+      cacheStatus: null,
+    });
+    assertEquals((await kv.list()).keys, [{ name: "k", metadata: "new" }]);
+  }, clock),
+  c("delete-expired", "deleting an expired key succeeds", async (fixture) => {
+    const { kv } = fixture;
+    await kv.put("k", "v", { expirationTtl: 60 });
+    await advance(fixture, 61_000);
+    assertEquals(await kv.delete("k"), undefined);
+    assertEquals(await kv.get("k"), null);
+  }, clock),
+  c(
+    "list-fills-pages",
+    "list pages hold only live keys and still paginate correctly",
+    async (fixture) => {
+      const { kv } = fixture;
+      const live = ["a1", "a4", "a7", "a9"];
+      for (let i = 0; i < 10; i++) {
+        const key = `a${i}`;
+        await kv.put(key, "v", live.includes(key) ? {} : { expirationTtl: 60 });
+      }
+      await advance(fixture, 61_000);
+      const first = await kv.list({ prefix: "a", limit: 2 });
+      assertEquals(first.keys.map((k) => k.name), ["a1", "a4"]);
+      assertEquals(first.list_complete, false);
+      const second = await kv.list({
+        prefix: "a",
+        limit: 2,
+        cursor: first.list_complete ? undefined : first.cursor,
+      });
+      assertEquals(second.keys.map((k) => k.name), ["a7", "a9"]);
+      assertEquals(second.list_complete, true);
+      assertEquals("cursor" in second, false, "a complete page has no cursor");
+    },
+    clock,
+  ),
+  c(
+    "metadata-until-expiry",
+    "a key keeps its metadata until it expires",
+    async (fixture) => {
+      const { kv } = fixture;
+      const expiration = nowSeconds(fixture) + 60;
+      await kv.put("k", "v", { expirationTtl: 60, metadata: { keep: true } });
+      await advance(fixture, 59_000);
+      assertEquals(await kv.getWithMetadata("k"), {
+        value: "v",
+        metadata: { keep: true },
+        cacheStatus: null,
+      });
+      assertEquals((await kv.list()).keys, [{
+        name: "k",
+        expiration,
+        metadata: { keep: true },
+      }]);
+    },
+    clock,
+  ),
+  c(
+    "ttl-validation",
+    "expirationTtl must be at least 60 after int32 coercion",
+    async ({ kv }) => {
+      const table: [unknown, string][] = [
+        [
+          0,
+          "Invalid expiration_ttl of 0. Please specify integer greater than 0.",
+        ],
+        [
+          -5,
+          "Invalid expiration_ttl of -5. Please specify integer greater than 0.",
+        ],
+        [
+          "abc",
+          "Invalid expiration_ttl of 0. Please specify integer greater than 0.",
+        ],
+        [
+          null,
+          "Invalid expiration_ttl of 0. Please specify integer greater than 0.",
+        ],
+        [
+          NaN,
+          "Invalid expiration_ttl of 0. Please specify integer greater than 0.",
+        ],
+        [
+          0.9,
+          "Invalid expiration_ttl of 0. Please specify integer greater than 0.",
+        ],
+        [
+          30,
+          "Invalid expiration_ttl of 30. Expiration TTL must be at least 60.",
+        ],
+        [
+          59.9,
+          "Invalid expiration_ttl of 59. Expiration TTL must be at least 60.",
+        ],
+      ];
+      for (const [ttl, text] of table) {
+        await assertRejects(
+          () => kv.put("k", "v", { expirationTtl: ttl as number }),
+          "Error",
+          `KV PUT failed: 400 ${text}`,
+          `expirationTtl ${String(ttl)}`,
+        );
+      }
+      assertEquals(await kv.get("k"), null, "no failed put stored anything");
+      await kv.put("a", "v", { expirationTtl: 60 });
+      await kv.put("b", "v", { expirationTtl: 60.9 });
+      await kv.put("c", "v", { expirationTtl: "120" as never });
+      const { keys } = await kv.list();
+      assertEquals(keys.map((k) => k.name), ["a", "b", "c"]);
+      assert(
+        keys[2].expiration! - keys[0].expiration! >= 59,
+        '"120" means 120 seconds',
+      );
+    },
+  ),
+  c(
+    "expiration-validation",
+    "expiration must be at least 60 s in the future",
+    async (fixture) => {
+      const { kv } = fixture;
+      const now = nowSeconds(fixture);
+      for (const expiration of [now - 10, now, 0, -1]) {
+        await assertRejects(
+          () => kv.put("k", "v", { expiration }),
+          "Error",
+          `KV PUT failed: 400 Invalid expiration of ${expiration}. Please specify integer greater than the current number of seconds since the UNIX epoch.`,
+        );
+      }
+      await assertRejects(
+        () => kv.put("k", "v", { expiration: now + 30 }),
+        "Error",
+        `KV PUT failed: 400 Invalid expiration of ${
+          now + 30
+        }. Expiration times must be at least 60 seconds in the future.`,
+      );
+      await assertRejects(
+        () => kv.put("k", "v", { expiration: null as never }),
+        "Error",
+        "KV PUT failed: 400 Invalid expiration of 0. Please specify integer greater than the current number of seconds since the UNIX epoch.",
+      );
+      assertEquals(await kv.get("k"), null);
+      await kv.put("k", "v", { expiration: now + 61 });
+      assertEquals((await kv.list()).keys, [{
+        name: "k",
+        expiration: now + 61,
+      }]);
+    },
+  ),
+  c(
+    "expiration-boundary",
+    "expiration now+60 is accepted and now+59 is not",
+    async (fixture) => {
+      const { kv } = fixture;
+      await advance(fixture, 0);
+      const now = nowSeconds(fixture);
+      await assertRejects(
+        () => kv.put("k", "v", { expiration: now + 59 }),
+        "Error",
+        `KV PUT failed: 400 Invalid expiration of ${
+          now + 59
+        }. Expiration times must be at least 60 seconds in the future.`,
+      );
+      await kv.put("k", "v", { expiration: now + 60 });
+      assertEquals((await kv.list()).keys, [{
+        name: "k",
+        expiration: now + 60,
+      }]);
+    },
+    clock,
+  ),
+  c(
+    "int32",
+    "expiration options are int32: milliseconds throw a TypeError",
+    async (fixture) => {
+      const { kv } = fixture;
+      await assertRejects(
+        () => kv.put("k", "v", { expiration: nowMs(fixture) }),
+        "TypeError",
+        RANGE,
+      );
+      await assertRejects(
+        () => kv.put("k", "v", { expirationTtl: 2 ** 31 }),
+        "TypeError",
+        RANGE,
+      );
+      await assertRejects(
+        () => kv.put("k", "v", { expiration: Infinity }),
+        "Error",
+        "KV PUT failed: 400 Invalid expiration of 0. Please specify integer greater than the current number of seconds since the UNIX epoch.",
+      );
+      assertEquals(await kv.get("k"), null);
+    },
+  ),
+  c(
+    "failed-put-keeps-expiration",
+    "a rejected put leaves the old value's expiration intact",
+    async (fixture) => {
+      const { kv } = fixture;
+      const expiration = nowSeconds(fixture) + 3600;
+      await kv.put("k", "old", { expiration });
+      await assertRejects(
+        () => kv.put("k", "new", { expirationTtl: 10 }),
+        "Error",
+        "KV PUT failed: 400 Invalid expiration_ttl of 10. Expiration TTL must be at least 60.",
+      );
+      assertEquals(await kv.get("k"), "old");
+      assertEquals((await kv.list()).keys, [{ name: "k", expiration }]);
+    },
+  ),
+];
