@@ -190,19 +190,59 @@ function parseMetadata(text: string | undefined): unknown {
 /** A value reduced to bytes that the caller can no longer change. */
 type PutBytes = Uint8Array | ReadableStream<unknown>;
 
+// Small values are carved out of shared 8 KiB slabs, as Node's Buffer pool
+// does: allocating a fresh typed array costs several times more than the
+// copy itself. A stored value may therefore be a view into a larger buffer.
+const SLAB_SIZE = 8192;
+const SLAB_VALUE_MAX = 1024;
+let slab = new Uint8Array(SLAB_SIZE);
+let slabOffset = 0;
+
+function reserve(maxBytes: number): number {
+  if (slabOffset + maxBytes > SLAB_SIZE) {
+    slab = new Uint8Array(SLAB_SIZE);
+    slabOffset = 0;
+  }
+  return slabOffset;
+}
+
+function seal(start: number, length: number): Uint8Array {
+  // Keep 8-byte alignment so views stay cheap for wide typed arrays.
+  slabOffset = start + ((length + 7) & ~7);
+  return slab.subarray(start, start + length);
+}
+
+function encodeText(text: string): Uint8Array {
+  if (text.length * 3 > SLAB_VALUE_MAX) return encoder.encode(text);
+  const start = reserve(text.length * 3);
+  const { written } = encoder.encodeInto(
+    text,
+    slab.subarray(start, start + text.length * 3),
+  );
+  return seal(start, written);
+}
+
+function copyBytes(view: Uint8Array): Uint8Array {
+  if (view.byteLength > SLAB_VALUE_MAX) return view.slice();
+  const start = reserve(view.byteLength);
+  slab.set(view, start);
+  return seal(start, view.byteLength);
+}
+
 function toPutBytes(value: unknown): PutBytes {
-  if (typeof value === "string") return encoder.encode(value);
+  if (typeof value === "string") return encodeText(value);
   if (
     value === null || (typeof value !== "object" && typeof value !== "function")
   ) {
     // Workers coerces primitives (numbers, booleans, null, undefined,
     // bigints) to strings; symbols throw a TypeError here.
-    return encoder.encode(toStringArg(value));
+    return encodeText(toStringArg(value));
   }
-  if (value instanceof ArrayBuffer) return new Uint8Array(value.slice(0));
+  if (value instanceof ArrayBuffer) return copyBytes(new Uint8Array(value));
   if (ArrayBuffer.isView(value)) {
-    return new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
-      .slice();
+    return copyBytes(
+      new Uint8Array(value.buffer, value.byteOffset, value.byteLength),
+    );
   }
   if (typeof (value as ReadableStream).getReader === "function") {
     return value as ReadableStream<unknown>;
@@ -386,46 +426,61 @@ class EngineKv {
       : this.#getSingle(key, options, true);
   }
 
-  async #getSingle(
+  #getSingle(
     rawKey: unknown,
     rawOptions: unknown,
     withMetadata: boolean,
   ): Promise<unknown> {
-    const key = toStringArg(rawKey);
-    const { type, cacheTtl } = readOptions(rawOptions);
-    checkKeyName("GET", key);
-    checkWellFormed("GET", key);
-    checkCacheTtl("GET", cacheTtl);
-    const record = await this.#read("GET", key);
-    if (record === undefined) {
-      return withMetadata
-        ? { value: null, metadata: null, cacheStatus: null }
-        : null;
+    let key: string;
+    let type: string;
+    try {
+      key = toStringArg(rawKey);
+      const options = readOptions(rawOptions);
+      type = options.type;
+      checkKeyName("GET", key);
+      checkWellFormed("GET", key);
+      checkCacheTtl("GET", options.cacheTtl);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    if (!GET_TYPES.has(type)) throw new TypeError(UNKNOWN_TYPE);
-    const value = decodeValue(record.value, type);
-    if (!withMetadata) return value;
-    return {
-      value,
-      metadata: parseMetadata(record.metadata),
-      cacheStatus: null,
+    const decode = (record: KvRecord | undefined) => {
+      if (record === undefined) {
+        return withMetadata
+          ? { value: null, metadata: null, cacheStatus: null }
+          : null;
+      }
+      if (!GET_TYPES.has(type)) throw new TypeError(UNKNOWN_TYPE);
+      const value = decodeValue(record.value, type);
+      if (!withMetadata) return value;
+      return {
+        value,
+        metadata: parseMetadata(record.metadata),
+        cacheStatus: null,
+      };
     };
+    return this.#call("GET", () => this.#driver.get(key)).then((record) => {
+      if (record === undefined) return decode(undefined);
+      const nowMs = this.#now();
+      if (!isExpired(record.expiration, nowMs)) return decode(record);
+      return this.#reclaim([key], nowMs).then(() => decode(undefined));
+    });
   }
 
-  /** One live record, or `undefined`; reclaims it if it has expired. */
-  async #read(op: KvOperation, key: string): Promise<KvRecord | undefined> {
-    if (this.#closed) throw closedError(op);
-    let record: KvRecord | undefined;
+  /**
+   * Runs one driver call; a failure becomes a `KvError` carrying the
+   * native error, and a closed namespace fails before the call.
+   */
+  #call<T>(op: KvOperation, run: () => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(closedError(op));
+    let promise: Promise<T>;
     try {
-      record = await this.#driver.get(key);
+      promise = run();
     } catch (error) {
-      throw backendError(op, error);
+      return Promise.reject(backendError(op, error));
     }
-    if (record === undefined) return undefined;
-    const nowMs = this.#now();
-    if (!isExpired(record.expiration, nowMs)) return record;
-    await this.#reclaim([key], nowMs);
-    return undefined;
+    return promise.catch((error) => {
+      throw backendError(op, error);
+    });
   }
 
   /** Deletes records found expired. A failure here never fails the read. */
@@ -519,13 +574,10 @@ class EngineKv {
   async #readMany(keys: string[]): Promise<Map<string, KvRecord>> {
     const live = new Map<string, KvRecord>();
     if (keys.length === 0) return live;
-    if (this.#closed) throw closedError("GET_BULK");
-    let records: (KvRecord | undefined)[];
-    try {
-      records = await this.#driver.getMany(keys);
-    } catch (error) {
-      throw backendError("GET_BULK", error);
-    }
+    const records = await this.#call(
+      "GET_BULK",
+      () => this.#driver.getMany(keys),
+    );
     const nowMs = this.#now();
     const expired: string[] = [];
     for (let i = 0; i < keys.length; i++) {
@@ -538,40 +590,77 @@ class EngineKv {
     return live;
   }
 
-  async put(key: unknown, value: unknown, options?: unknown): Promise<void> {
-    if (arguments.length === 0) throw argumentError("put", 1, "string");
-    if (arguments.length === 1) {
-      throw argumentError("put", 2, "string or JsObject");
+  put(key: unknown, value: unknown, options?: unknown): Promise<void> {
+    let name: string;
+    let record: KvRecord;
+    let stream: ReadableStream<unknown> | undefined;
+    try {
+      [name, record, stream] = this.#preparePut(
+        arguments.length,
+        key,
+        value,
+        options,
+      );
+    } catch (error) {
+      return Promise.reject(error);
     }
+    if (stream === undefined) {
+      return this.#call("PUT", () => this.#driver.put(name, record));
+    }
+    return readStream(stream).then((bytes) => {
+      record.value = bytes;
+      return this.#call("PUT", () => this.#driver.put(name, record));
+    });
+  }
+
+  /**
+   * Every put check, in Workers' order, without touching storage. Returns
+   * the record, and the stream still to read when the value is one.
+   */
+  #preparePut(
+    count: number,
+    key: unknown,
+    value: unknown,
+    options: unknown,
+  ): [string, KvRecord, ReadableStream<unknown> | undefined] {
+    if (count === 0) throw argumentError("put", 1, "string");
+    if (count === 1) throw argumentError("put", 2, "string or JsObject");
     const name = toStringArg(key);
     // Copy the bytes now: a caller may reuse its buffer once put returns.
     const isObject = typeof value === "object" && value !== null;
     const primitive = isObject ? undefined : toPutBytes(value);
-    if (
-      options !== undefined && options !== null && typeof options !== "object"
-    ) {
-      throw argumentError("put", 3, "PutOptions");
-    }
-    const { expiration: rawExpiration, expirationTtl: rawTtl, metadata } =
-      (options ?? {}) as {
+    let expiration: number | undefined;
+    let expirationTtl: number | undefined;
+    let metadata: unknown;
+    if (options !== undefined && options !== null) {
+      if (typeof options !== "object") {
+        throw argumentError("put", 3, "PutOptions");
+      }
+      const raw = options as {
         expiration?: unknown;
         expirationTtl?: unknown;
         metadata?: unknown;
       };
-    const expiration = rawExpiration === undefined
-      ? undefined
-      : toInt32(rawExpiration);
-    const expirationTtl = rawTtl === undefined ? undefined : toInt32(rawTtl);
+      if (raw.expiration !== undefined) expiration = toInt32(raw.expiration);
+      if (raw.expirationTtl !== undefined) {
+        expirationTtl = toInt32(raw.expirationTtl);
+      }
+      metadata = raw.metadata;
+    }
     checkKeyName("PUT", name);
-    const metadataJson = metadata === undefined || metadata === null
-      ? undefined
-      : JSON.stringify(metadata) as string | undefined;
     const hasMetadata = metadata !== undefined && metadata !== null;
+    const metadataJson = hasMetadata
+      ? JSON.stringify(metadata) as string | undefined
+      : undefined;
     const bytes = primitive ?? toPutBytes(value);
     checkWellFormed("PUT", name);
-    const record: KvRecord = { value: EMPTY };
-    const nowSeconds = Math.floor(this.#now() / 1000);
+    const record: KvRecord = {
+      value: EMPTY,
+      metadata: undefined,
+      expiration: undefined,
+    };
     if (expirationTtl !== undefined) {
+      const nowSeconds = Math.floor(this.#now() / 1000);
       if (expirationTtl <= 0) {
         throw new KvError(
           "PUT",
@@ -588,6 +677,7 @@ class EngineKv {
       }
       record.expiration = nowSeconds + expirationTtl;
     } else if (expiration !== undefined) {
+      const nowSeconds = Math.floor(this.#now() / 1000);
       if (expiration <= nowSeconds) {
         throw new KvError(
           "PUT",
@@ -620,33 +710,25 @@ class EngineKv {
       }
       record.metadata = metadataJson;
     }
-    if (bytes instanceof Uint8Array) {
-      if (bytes.byteLength > MAX_VALUE_BYTES) {
-        throw valueTooLarge(bytes.byteLength);
-      }
-      record.value = bytes;
-    } else {
-      record.value = await readStream(bytes);
+    if (!(bytes instanceof Uint8Array)) return [name, record, bytes];
+    if (bytes.byteLength > MAX_VALUE_BYTES) {
+      throw valueTooLarge(bytes.byteLength);
     }
-    if (this.#closed) throw closedError("PUT");
-    try {
-      await this.#driver.put(name, record);
-    } catch (error) {
-      throw backendError("PUT", error);
-    }
+    record.value = bytes;
+    return [name, record, undefined];
   }
 
-  async delete(key: unknown): Promise<void> {
-    if (arguments.length === 0) throw argumentError("delete", 1, "string");
-    const name = toStringArg(key);
-    checkKeyName("DELETE", name);
-    checkWellFormed("DELETE", name);
-    if (this.#closed) throw closedError("DELETE");
+  delete(key: unknown): Promise<void> {
+    let name: string;
     try {
-      await this.#driver.delete(name);
+      if (arguments.length === 0) throw argumentError("delete", 1, "string");
+      name = toStringArg(key);
+      checkKeyName("DELETE", name);
+      checkWellFormed("DELETE", name);
     } catch (error) {
-      throw backendError("DELETE", error);
+      return Promise.reject(error);
     }
+    return this.#call("DELETE", () => this.#driver.delete(name));
   }
 
   async list(options?: unknown): Promise<unknown> {
@@ -689,7 +771,6 @@ class EngineKv {
         return { keys: [], list_complete: true, cacheStatus: null };
       }
     }
-    if (this.#closed) throw closedError("GET");
     // Fill the page from live keys, one past the limit to learn whether
     // more remain.
     const page: KvKeyInfo[] = [];
@@ -697,12 +778,11 @@ class EngineKv {
     const nowMs = this.#now();
     while (page.length <= limit) {
       const want = limit + 1 - page.length;
-      let batch: KvKeyInfo[];
-      try {
-        batch = await this.#driver.list(prefix, after, want);
-      } catch (error) {
-        throw backendError("GET", error);
-      }
+      const from = after;
+      const batch = await this.#call(
+        "GET",
+        () => this.#driver.list(prefix, from, want),
+      );
       for (const info of batch) {
         if (isExpired(info.expiration, nowMs)) expired.push(info.name);
         else page.push(info);

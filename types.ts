@@ -244,7 +244,11 @@ export interface KvNamespaceHandle<Key extends string = string>
  * it and hands it back unchanged.
  */
 export interface KvRecord {
-  /** The value's bytes. The engine never mutates them. */
+  /**
+   * The value's bytes. Nobody mutates them. Small values are views into a
+   * shared buffer, so a backend that stores a view's whole buffer (as
+   * IndexedDB's structured clone does) must store `value.slice()`.
+   */
   value: Uint8Array;
   /** Metadata as JSON text, absent when there is none. */
   metadata?: string;
