@@ -1,0 +1,189 @@
+import fc from "fast-check";
+import { createEngineKv, KvError } from "./mod.ts";
+import type { KvDriver, KvRecord } from "./mod.ts";
+import { createMemoryKv } from "./adapters/memory.ts";
+import { createFakeClock } from "./conformance/mod.ts";
+import { assertEquals, assertRejects } from "./conformance/_assert.ts";
+
+/** A Map driver that records every call it receives. */
+function recordingDriver(records = new Map<string, KvRecord>()) {
+  const calls: string[] = [];
+  const driver: KvDriver = {
+    get: (key) => (calls.push(`get ${key}`), Promise.resolve(records.get(key))),
+    getMany: (keys) => (calls.push(`getMany ${keys}`), Promise.resolve(keys.map((k) => records.get(k)))),
+    put: (key, record) => (calls.push(`put ${key}`), Promise.resolve(void records.set(key, record))),
+    delete: (key) => (calls.push(`delete ${key}`), Promise.resolve(void records.delete(key))),
+    list(prefix, after, limit) {
+      calls.push(`list ${prefix} ${after} ${limit}`);
+      const names = [...records.keys()].filter((k) => k.startsWith(prefix) && (after === undefined || k > after))
+        .sort();
+      return Promise.resolve(names.slice(0, limit).map((name) => {
+        const { metadata, expiration } = records.get(name)!;
+        return { name, metadata, expiration };
+      }));
+    },
+    deleteExpired(keys, nowMs) {
+      calls.push(`deleteExpired ${keys} ${nowMs}`);
+      for (const key of keys) {
+        const expiration = records.get(key)?.expiration;
+        if (expiration !== undefined && expiration * 1000 <= nowMs) records.delete(key);
+      }
+      return Promise.resolve();
+    },
+  };
+  return { driver, calls, records };
+}
+
+Deno.test("createEngineKv() binds cursors to the namespace option", async () => {
+  const shared = new Map<string, KvRecord>();
+  const a = createEngineKv(recordingDriver(shared).driver, { namespace: "a" });
+  const b = createEngineKv(recordingDriver(shared).driver, { namespace: "b" });
+  for (const key of ["k1", "k2", "k3"]) await a.put(key, "v");
+  const page = await a.list({ limit: 1 });
+  if (page.list_complete) throw new Error("expected a cursor");
+  assertEquals((await a.list({ cursor: page.cursor })).keys.map((k) => k.name), ["k2", "k3"]);
+  assertEquals(await b.list({ cursor: page.cursor }), { keys: [], list_complete: true, cacheStatus: null });
+});
+
+Deno.test("a cursor replayed under another prefix reads nothing", async () => {
+  const kv = createMemoryKv();
+  for (const key of ["a1", "a2", "b1", "b2"]) await kv.put(key, "v");
+  const page = await kv.list({ prefix: "a", limit: 1 });
+  if (page.list_complete) throw new Error("expected a cursor");
+  assertEquals(await kv.list({ prefix: "b", cursor: page.cursor }), {
+    keys: [],
+    list_complete: true,
+    cacheStatus: null,
+  });
+  assertEquals((await kv.list({ prefix: "a", cursor: page.cursor })).keys, [{ name: "a2" }]);
+});
+
+Deno.test("driver failures become KvError 500 with the native error as cause", async () => {
+  const native = new Error("disk on fire");
+  const { driver } = recordingDriver();
+  driver.get = () => Promise.reject(native);
+  driver.put = () => {
+    throw native;
+  };
+  const kv = createEngineKv(driver);
+  for (const call of [() => kv.get("k"), () => kv.put("k", "v")]) {
+    const error = await assertRejects(call, "Error");
+    if (!(error instanceof KvError) || error.status !== 500 || error.cause !== native) {
+      throw new Error(`expected a KvError with cause, got ${error}`);
+    }
+  }
+  const error = await assertRejects(() => kv.get("k"), "Error", "KV GET failed: 500 Internal Server Error");
+  assertEquals((error as KvError).operation, "GET");
+});
+
+Deno.test("invalid input never reaches the driver", async () => {
+  const { driver, calls } = recordingDriver();
+  const kv = createEngineKv(driver);
+  const bad: (() => Promise<unknown>)[] = [
+    () => kv.put("", "v"),
+    () => kv.put("k", {} as never),
+    () => kv.put("k", "v", { expirationTtl: 1 }),
+    () => kv.put("k", "v", { metadata: "x".repeat(2000) }),
+    () => kv.put("k", new Uint8Array(25 * 1024 * 1024 + 1)),
+    () => kv.put("k\uD800", "v"),
+    () => kv.get("x".repeat(513)),
+    () => kv.get(["a"], "arrayBuffer" as never),
+    () => kv.list({ limit: 1001 }),
+    () => kv.delete("."),
+  ];
+  for (const call of bad) await call().then(() => Promise.reject(new Error("expected a failure")), () => {});
+  assertEquals(calls, []);
+});
+
+Deno.test("reads reclaim expired records through deleteExpired, and never fail on it", async () => {
+  const clock = createFakeClock(1_000_000_000);
+  const { driver, calls, records } = recordingDriver();
+  const kv = createEngineKv(driver, { now: clock.now });
+  await kv.put("k", "v", { expirationTtl: 60 });
+  await kv.put("j", "v", { expirationTtl: 60 });
+  clock.advance(60_000);
+  assertEquals(await kv.get("k"), null);
+  assertEquals(calls.at(-1), `deleteExpired k ${clock.now()}`);
+  assertEquals(records.has("k"), false);
+  driver.deleteExpired = () => Promise.reject(new Error("cannot delete"));
+  assertEquals(await kv.get(["j"]), new Map([["j", null]]));
+  assertEquals((await kv.list()).keys, []);
+});
+
+Deno.test("time comes only from the injected clock", async () => {
+  const clock = createFakeClock(1_893_456_000_000); // 2030-01-01
+  const kv = createMemoryKv({ now: clock.now });
+  const realNow = Date.now;
+  Date.now = () => {
+    throw new Error("the engine read the wall clock");
+  };
+  try {
+    await kv.put("k", "v", { expirationTtl: 60 });
+    await kv.put("e", "v", { expiration: 1_893_456_000 + 120 });
+    assertEquals((await kv.list()).keys, [
+      { name: "e", expiration: 1_893_456_120 },
+      { name: "k", expiration: 1_893_456_060 },
+    ]);
+    clock.advance(60_000);
+    assertEquals(await kv.get("k"), null);
+    assertEquals(await kv.get("e"), "v");
+  } finally {
+    Date.now = realNow;
+  }
+});
+
+Deno.test("calls after close() fail with a KvError, and the driver closes once", async () => {
+  let closes = 0;
+  const { driver } = recordingDriver();
+  driver.close = () => (closes++, Promise.resolve());
+  const kv = createEngineKv(driver);
+  await kv.put("k", "v");
+  await kv.close();
+  await kv[Symbol.asyncDispose]();
+  assertEquals(closes, 1);
+  await assertRejects(() => kv.get("k"), "Error", "KV GET failed: 500 Namespace is closed.");
+  await assertRejects(() => kv.put("k", "v"), "Error", "KV PUT failed: 500 Namespace is closed.");
+  await assertRejects(() => kv.list(), "Error", "KV GET failed: 500 Namespace is closed.");
+});
+
+Deno.test("stored values are independent of the caller's buffers, even when small", async () => {
+  const { driver, records } = recordingDriver();
+  const kv = createEngineKv(driver);
+  const source = new Uint8Array([1, 2, 3, 4]);
+  await kv.put("a", source.subarray(1, 3));
+  await kv.put("b", "text");
+  source.fill(0);
+  assertEquals(records.get("a")!.value, new Uint8Array([2, 3]));
+  assertEquals(records.get("b")!.value, new TextEncoder().encode("text"));
+  const out = new Uint8Array((await kv.get("a", "arrayBuffer"))!);
+  out.fill(9);
+  assertEquals(records.get("a")!.value, new Uint8Array([2, 3]));
+});
+
+Deno.test("small and large values round-trip through the slab allocator", async () => {
+  // Property: whatever mix of sizes and encodings is written, each key
+  // reads back exactly what was written to it last.
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(
+        fc.tuple(
+          fc.constantFrom("a", "b", "c", "d"),
+          fc.oneof(fc.string({ unit: "binary", maxLength: 600 }), fc.uint8Array({ maxLength: 3000 })),
+        ),
+        { maxLength: 40 },
+      ),
+      async (writes) => {
+        const kv = createMemoryKv();
+        const expected = new Map<string, Uint8Array>();
+        for (const [key, value] of writes) {
+          await kv.put(key, value);
+          expected.set(key, typeof value === "string" ? new TextEncoder().encode(value) : value);
+        }
+        for (const [key, bytes] of expected) {
+          assertEquals(new Uint8Array((await kv.get(key, "arrayBuffer"))!), bytes, key);
+        }
+      },
+    ),
+    { numRuns: 200 },
+  );
+});

@@ -1,0 +1,81 @@
+import fc from "fast-check";
+import { codePointSortKey, compareKeys, prefixEnd, utf8Length } from "./keys.ts";
+import { SortedKeys } from "./adapters/_sorted_keys.ts";
+import { assertEquals } from "./conformance/_assert.ts";
+
+const encoder = new TextEncoder();
+
+function compareBytes(a: string, b: string): number {
+  const x = encoder.encode(a);
+  const y = encoder.encode(b);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    if (x[i] !== y[i]) return x[i] - y[i];
+  }
+  return x.length - y.length;
+}
+
+const keyArb = fc.string({ unit: fc.constantFrom("a", "b", "é", "\uFFFF", "\uE000", "😀", "\u{10FFFF}", "\u0000") });
+
+Deno.test("compareKeys() agrees with UTF-8 byte order on any well-formed strings", () => {
+  fc.assert(
+    fc.property(fc.string({ unit: "grapheme" }), fc.string({ unit: "grapheme" }), (a, b) => {
+      assertEquals(Math.sign(compareKeys(a, b)), Math.sign(compareBytes(a, b)));
+    }),
+    { numRuns: 2000 },
+  );
+  fc.assert(fc.property(keyArb, keyArb, (a, b) => {
+    assertEquals(Math.sign(compareKeys(a, b)), Math.sign(compareBytes(a, b)));
+  }));
+});
+
+Deno.test("codePointSortKey() preserves prefixes", () => {
+  fc.assert(fc.property(keyArb, keyArb, (a, b) => {
+    assertEquals(a.startsWith(b), codePointSortKey(a).startsWith(codePointSortKey(b)));
+  }));
+});
+
+Deno.test("utf8Length() equals the length of TextEncoder's output", () => {
+  fc.assert(fc.property(fc.string({ unit: "binary" }), (text) => {
+    assertEquals(utf8Length(text), encoder.encode(text).length);
+  }), { numRuns: 2000 });
+  assertEquals(utf8Length("a\uD800"), 4);
+});
+
+Deno.test("prefixEnd() bounds exactly the keys that start with the prefix", () => {
+  fc.assert(fc.property(keyArb, keyArb, (prefix, key) => {
+    const end = prefixEnd(prefix);
+    const inRange = compareKeys(key, prefix) >= 0 && (end === undefined || compareKeys(key, end) < 0);
+    assertEquals(inRange, key.startsWith(prefix), `prefix ${JSON.stringify(prefix)}`);
+  }), { numRuns: 3000 });
+  assertEquals(prefixEnd(""), undefined);
+  assertEquals(prefixEnd("\u{10FFFF}\u{10FFFF}"), undefined);
+});
+
+Deno.test("SortedKeys keeps UTF-8 order through random inserts and removes", () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.boolean(), keyArb), { maxLength: 200 }),
+      keyArb,
+      fc.option(keyArb, { nil: undefined }),
+      fc.integer({ min: 1, max: 50 }),
+      (operations, prefix, after, limit) => {
+        const keys = new SortedKeys();
+        const model = new Set<string>();
+        for (const [add, key] of operations) {
+          if (add && !model.has(key)) {
+            keys.insert(key);
+            model.add(key);
+          } else if (!add && model.has(key)) {
+            keys.remove(key);
+            model.delete(key);
+          }
+        }
+        const expected = [...model].sort(compareKeys)
+          .filter((k) => k.startsWith(prefix) && (after === undefined || compareKeys(k, after) > 0))
+          .slice(0, limit);
+        assertEquals(keys.range(prefix, after, limit), expected);
+      },
+    ),
+    { numRuns: 500 },
+  );
+});
