@@ -121,111 +121,142 @@ export type KvPutValue =
  * ```
  */
 export interface KvNamespace<Key extends string = string> {
+  /** Reads a value as text, or `null` when the key is missing or expired. */
   get(
     key: Key,
     options?: Partial<KvGetOptions<undefined>>,
   ): Promise<string | null>;
+  /** Reads a value as text, or `null` when the key is missing or expired. */
   get(key: Key, type: "text"): Promise<string | null>;
+  /** Reads a value parsed as JSON, or `null` when the key is missing or expired. */
   get<ExpectedValue = unknown>(
     key: Key,
     type: "json",
   ): Promise<ExpectedValue | null>;
+  /** Reads a value as an ArrayBuffer, or `null` when the key is missing or expired. */
   get(key: Key, type: "arrayBuffer"): Promise<ArrayBuffer | null>;
+  /** Reads a value as a byte stream, or `null` when the key is missing or expired. */
   get(key: Key, type: "stream"): Promise<ReadableStream | null>;
+  /** Reads a value as text, or `null` when the key is missing or expired. */
   get(key: Key, options?: KvGetOptions<"text">): Promise<string | null>;
+  /** Reads a value parsed as JSON, or `null` when the key is missing or expired. */
   get<ExpectedValue = unknown>(
     key: Key,
     options?: KvGetOptions<"json">,
   ): Promise<ExpectedValue | null>;
+  /** Reads a value as an ArrayBuffer, or `null` when the key is missing or expired. */
   get(
     key: Key,
     options?: KvGetOptions<"arrayBuffer">,
   ): Promise<ArrayBuffer | null>;
+  /** Reads a value as a byte stream, or `null` when the key is missing or expired. */
   get(
     key: Key,
     options?: KvGetOptions<"stream">,
   ): Promise<ReadableStream | null>;
+  /** Reads 1 to 100 keys at once, as text; a missing key maps to `null`. */
   get(key: Array<Key>, type: "text"): Promise<Map<string, string | null>>;
+  /** Reads 1 to 100 keys at once, parsed as JSON; a missing key maps to `null`. */
   get<ExpectedValue = unknown>(
     key: Array<Key>,
     type: "json",
   ): Promise<Map<string, ExpectedValue | null>>;
+  /** Reads 1 to 100 keys at once, as text; a missing key maps to `null`. */
   get(
     key: Array<Key>,
     options?: Partial<KvGetOptions<undefined>>,
   ): Promise<Map<string, string | null>>;
+  /** Reads 1 to 100 keys at once, as text; a missing key maps to `null`. */
   get(
     key: Array<Key>,
     options?: KvGetOptions<"text">,
   ): Promise<Map<string, string | null>>;
+  /** Reads 1 to 100 keys at once, parsed as JSON; a missing key maps to `null`. */
   get<ExpectedValue = unknown>(
     key: Array<Key>,
     options?: KvGetOptions<"json">,
   ): Promise<Map<string, ExpectedValue | null>>;
 
+  /** Lists keys with their expiration and metadata, in UTF-8 order, a page at a time. */
   list<Metadata = unknown>(
     options?: KvListOptions,
   ): Promise<KvListResult<Metadata, Key>>;
 
+  /** Stores a value, replacing any previous value, metadata and expiration. */
   put(key: Key, value: KvPutValue, options?: KvPutOptions): Promise<void>;
 
+  /** Reads a value as text with its metadata; all `null` when missing. */
   getWithMetadata<Metadata = unknown>(
     key: Key,
     options?: Partial<KvGetOptions<undefined>>,
   ): Promise<KvGetWithMetadataResult<string, Metadata>>;
+  /** Reads a value as text with its metadata; all `null` when missing. */
   getWithMetadata<Metadata = unknown>(
     key: Key,
     type: "text",
   ): Promise<KvGetWithMetadataResult<string, Metadata>>;
+  /** Reads a value parsed as JSON with its metadata; all `null` when missing. */
   getWithMetadata<ExpectedValue = unknown, Metadata = unknown>(
     key: Key,
     type: "json",
   ): Promise<KvGetWithMetadataResult<ExpectedValue, Metadata>>;
+  /** Reads a value as an ArrayBuffer with its metadata; all `null` when missing. */
   getWithMetadata<Metadata = unknown>(
     key: Key,
     type: "arrayBuffer",
   ): Promise<KvGetWithMetadataResult<ArrayBuffer, Metadata>>;
+  /** Reads a value as a byte stream with its metadata; all `null` when missing. */
   getWithMetadata<Metadata = unknown>(
     key: Key,
     type: "stream",
   ): Promise<KvGetWithMetadataResult<ReadableStream, Metadata>>;
+  /** Reads a value as text with its metadata; all `null` when missing. */
   getWithMetadata<Metadata = unknown>(
     key: Key,
     options: KvGetOptions<"text">,
   ): Promise<KvGetWithMetadataResult<string, Metadata>>;
+  /** Reads a value parsed as JSON with its metadata; all `null` when missing. */
   getWithMetadata<ExpectedValue = unknown, Metadata = unknown>(
     key: Key,
     options: KvGetOptions<"json">,
   ): Promise<KvGetWithMetadataResult<ExpectedValue, Metadata>>;
+  /** Reads a value as an ArrayBuffer with its metadata; all `null` when missing. */
   getWithMetadata<Metadata = unknown>(
     key: Key,
     options: KvGetOptions<"arrayBuffer">,
   ): Promise<KvGetWithMetadataResult<ArrayBuffer, Metadata>>;
+  /** Reads a value as a byte stream with its metadata; all `null` when missing. */
   getWithMetadata<Metadata = unknown>(
     key: Key,
     options: KvGetOptions<"stream">,
   ): Promise<KvGetWithMetadataResult<ReadableStream, Metadata>>;
+  /** Reads 1 to 100 keys with their metadata, as text; a missing key maps to `null`. */
   getWithMetadata<Metadata = unknown>(
     key: Array<Key>,
     type: "text",
   ): Promise<Map<string, KvGetWithMetadataResult<string, Metadata>>>;
+  /** Reads 1 to 100 keys with their metadata, parsed as JSON; a missing key maps to `null`. */
   getWithMetadata<ExpectedValue = unknown, Metadata = unknown>(
     key: Array<Key>,
     type: "json",
   ): Promise<Map<string, KvGetWithMetadataResult<ExpectedValue, Metadata>>>;
+  /** Reads 1 to 100 keys with their metadata, as text; a missing key maps to `null`. */
   getWithMetadata<Metadata = unknown>(
     key: Array<Key>,
     options?: Partial<KvGetOptions<undefined>>,
   ): Promise<Map<string, KvGetWithMetadataResult<string, Metadata>>>;
+  /** Reads 1 to 100 keys with their metadata, as text; a missing key maps to `null`. */
   getWithMetadata<Metadata = unknown>(
     key: Array<Key>,
     options?: KvGetOptions<"text">,
   ): Promise<Map<string, KvGetWithMetadataResult<string, Metadata>>>;
+  /** Reads 1 to 100 keys with their metadata, parsed as JSON; a missing key maps to `null`. */
   getWithMetadata<ExpectedValue = unknown, Metadata = unknown>(
     key: Array<Key>,
     options?: KvGetOptions<"json">,
   ): Promise<Map<string, KvGetWithMetadataResult<ExpectedValue, Metadata>>>;
 
+  /** Removes a key; removing a missing key succeeds. */
   delete(key: Key): Promise<void>;
 }
 
