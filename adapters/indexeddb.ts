@@ -1,0 +1,484 @@
+/**
+ * A Workers KV namespace on browser IndexedDB, through the `idb` package.
+ * Code written against a KV binding runs unchanged in web pages and service
+ * workers, with Workers KV's key order, expiry, metadata and cursors.
+ *
+ * How it stays correct where IndexedDB differs from Workers KV:
+ * - Keys are stored as the `ArrayBuffer` of their UTF-8 bytes. IndexedDB
+ *   orders strings by UTF-16 code unit but binary keys bytewise, so listing
+ *   follows UTF-8 byte order, as Workers KV does.
+ * - A prefix scan ends at the exact byte successor of the prefix.
+ * - Values live in one object store, and keys with their metadata and
+ *   expiration in another, so `list` never loads a value.
+ * - Every key and value is encoded before a transaction opens, because a
+ *   transaction commits itself once a task passes with no request pending.
+ * - A bulk get reads in one transaction, so it sees one snapshot.
+ * - When another connection needs the database (a schema upgrade or
+ *   `deleteDatabase`), this one closes at once and reopens on the next call.
+ * - Expired records are hidden on every read. Reads and writes also sweep
+ *   them out now and then, with no timer, so nothing is kept alive.
+ *
+ * Browsers provide IndexedDB. In Deno and Node, load `fake-indexeddb/auto`
+ * first: `idb` needs the IndexedDB globals (`IDBRequest`, `IDBKeyRange`, …).
+ *
+ * @example Store, read and list in a browser
+ * ```ts ignore
+ * import { createIndexedDbKv } from "@kvkit/kvkit/indexeddb";
+ *
+ * const kv = createIndexedDbKv({ name: "my-app" });
+ * await kv.put("user:1", JSON.stringify({ name: "Ada" }), { metadata: { v: 1 } });
+ * const user = await kv.get<{ name: string }>("user:1", "json");
+ * const { keys } = await kv.list({ prefix: "user:" });
+ * console.log(user?.name, keys); // Ada [ { name: "user:1", metadata: { v: 1 } } ]
+ * ```
+ *
+ * @module
+ */
+
+import { type DBSchema, type IDBPDatabase, wrap } from "idb";
+import { createEngineKv } from "../engine.ts";
+import type { KvDriver, KvKeyInfo, KvNamespaceHandle, KvRecord } from "../types.ts";
+
+/**
+ * The part of an `IDBFactory` (`globalThis.indexedDB`) that the adapter
+ * uses. A browser's `indexedDB` fits, and so does fake-indexeddb's
+ * `new IDBFactory()`.
+ */
+export interface IndexedDbFactory {
+  /**
+   * Opens a database and returns its `IDBOpenDBRequest`.
+   *
+   * @param name The database name.
+   * @param version The schema version.
+   * @returns The open request.
+   */
+  open(name: string, version?: number): unknown;
+}
+
+/** Options for {@linkcode createIndexedDbKv}. */
+export interface IndexedDbKvOptions {
+  /**
+   * The IndexedDB database name. Namespaces with different names are
+   * isolated from each other. Defaults to `"kvkit"`.
+   */
+  name?: string;
+  /** The IndexedDB factory to open it with. Defaults to `globalThis.indexedDB`. */
+  indexedDB?: IndexedDbFactory;
+  /** The clock, in epoch milliseconds. Defaults to `Date.now`. */
+  now?: () => number;
+}
+
+/** The schema version; version 1 creates both stores. */
+const VERSION = 1;
+const RECORDS = "records";
+const KEYS = "keys";
+const BOTH = [RECORDS, KEYS] as const;
+/** Clock time between two sweeps of expired records. */
+const SWEEP_INTERVAL_MS = 60_000;
+/** Most expired records one sweep removes, to keep its transaction short. */
+const SWEEP_BATCH = 1000;
+
+/** A record in the `records` store: the value with its metadata and expiry. */
+interface StoredRecord {
+  /** The value's bytes, in a buffer of exactly their size. */
+  v: ArrayBuffer;
+  /** Metadata JSON. */
+  m?: string;
+  /** Absolute expiry in epoch seconds. */
+  e?: number;
+}
+
+/** A record in the `keys` store: what `list` returns, without the value. */
+interface StoredKey {
+  /** Metadata JSON. */
+  m?: string;
+  /** Absolute expiry in epoch seconds; indexed, for sweeping. */
+  e?: number;
+}
+
+interface KvSchema extends DBSchema {
+  records: { key: ArrayBuffer; value: StoredRecord };
+  keys: { key: ArrayBuffer; value: StoredKey; indexes: { expiration: number } };
+}
+
+type Database = IDBPDatabase<KvSchema>;
+
+/** The sliver of `IDBKeyRange`'s statics the adapter calls. */
+interface KeyRangeStatics {
+  bound(
+    lower: ArrayBuffer,
+    upper: ArrayBuffer,
+    lowerOpen?: boolean,
+    upperOpen?: boolean,
+  ): unknown;
+  lowerBound(lower: ArrayBuffer, open?: boolean): unknown;
+  upperBound(upper: number): unknown;
+}
+
+/** The members of an `IDBOpenDBRequest` and `IDBDatabase` used here. */
+interface RawOpenRequest {
+  readonly result: RawDatabase;
+  addEventListener(type: "upgradeneeded", listener: () => void): void;
+}
+
+interface RawDatabase {
+  readonly objectStoreNames: { contains(name: string): boolean };
+  createObjectStore(name: string): {
+    createIndex(name: string, keyPath: string): unknown;
+  };
+}
+
+const IDB_GLOBALS = [
+  "IDBRequest",
+  "IDBKeyRange",
+  "IDBDatabase",
+  "IDBTransaction",
+  "IDBObjectStore",
+];
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** A buffer holding exactly the view's bytes, copying only when needed. */
+function exactBuffer(bytes: Uint8Array): ArrayBuffer {
+  // IndexedDB clones a view's whole backing buffer, so a view into a
+  // larger buffer is copied first.
+  return bytes.byteOffset === 0 &&
+      bytes.byteLength === bytes.buffer.byteLength &&
+      bytes.buffer instanceof ArrayBuffer
+    ? bytes.buffer
+    : bytes.slice().buffer;
+}
+
+/** The key as stored: its UTF-8 bytes, which IndexedDB compares bytewise. */
+function encodeKey(key: string): ArrayBuffer {
+  return exactBuffer(encoder.encode(key));
+}
+
+/**
+ * The smallest byte string above every string that starts with `prefix`:
+ * drop trailing 0xFF bytes, then add one to the last byte. `undefined`
+ * when there is none (an empty prefix or all 0xFF).
+ */
+function prefixSuccessor(prefix: Uint8Array): ArrayBuffer | undefined {
+  let end = prefix.byteLength;
+  while (end > 0 && prefix[end - 1] === 0xff) end--;
+  if (end === 0) return undefined;
+  const next = prefix.slice(0, end);
+  next[end - 1]++;
+  return next.buffer;
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const length = Math.min(a.byteLength, b.byteLength);
+  for (let i = 0; i < length; i++) {
+    if (a[i] !== b[i]) return a[i] - b[i];
+  }
+  return a.byteLength - b.byteLength;
+}
+
+function keyRange(): KeyRangeStatics {
+  return (globalThis as unknown as { IDBKeyRange: KeyRangeStatics })
+    .IDBKeyRange;
+}
+
+/**
+ * The key range of `list(prefix, after)`: keys starting with `prefix` and,
+ * when given, strictly after `after`. `query` is `undefined` for every key;
+ * the result is `undefined` when the range is empty.
+ */
+function listRange(
+  prefix: string,
+  after: string | undefined,
+): { query: unknown } | undefined {
+  const low = encoder.encode(prefix);
+  const high = prefixSuccessor(low);
+  let lower = low;
+  let lowerOpen = false;
+  if (after !== undefined) {
+    const afterBytes = encoder.encode(after);
+    // A cursor continues inside its own prefix; one before it is clamped.
+    if (compareBytes(afterBytes, low) >= 0) {
+      lower = afterBytes;
+      lowerOpen = true;
+    }
+  }
+  const range = keyRange();
+  if (high === undefined) {
+    if (lower.byteLength === 0 && !lowerOpen) return { query: undefined };
+    return { query: range.lowerBound(exactBuffer(lower), lowerOpen) };
+  }
+  if (compareBytes(lower, new Uint8Array(high)) >= 0) return undefined;
+  return { query: range.bound(exactBuffer(lower), high, lowerOpen, true) };
+}
+
+function toRecord(stored: StoredRecord | undefined): KvRecord | undefined {
+  if (stored === undefined) return undefined;
+  const record: KvRecord = { value: new Uint8Array(stored.v) };
+  if (stored.m !== undefined) record.metadata = stored.m;
+  if (stored.e !== undefined) record.expiration = stored.e;
+  return record;
+}
+
+function isExpired(expiration: number | undefined, nowMs: number): boolean {
+  return expiration !== undefined && expiration * 1000 <= nowMs;
+}
+
+/**
+ * One database connection, opened lazily and reopened after another
+ * connection made it close (a `versionchange`) or the browser closed it.
+ */
+class IndexedDbDriver implements KvDriver {
+  readonly #factory: IndexedDbFactory;
+  readonly #name: string;
+  readonly #now: () => number;
+  #db: Database | undefined;
+  #opening: Promise<Database> | undefined;
+  #closed = false;
+  #lastSweepMs = -Infinity;
+  #sweeping: Promise<void> | undefined;
+
+  constructor(factory: IndexedDbFactory, name: string, now: () => number) {
+    this.#factory = factory;
+    this.#name = name;
+    this.#now = now;
+  }
+
+  #open(): Promise<Database> {
+    if (this.#closed) {
+      return Promise.reject(new Error("The IndexedDB namespace is closed."));
+    }
+    if (this.#opening !== undefined) return this.#opening;
+    const request = this.#factory.open(this.#name, VERSION) as RawOpenRequest;
+    request.addEventListener("upgradeneeded", () => {
+      const db = request.result;
+      if (!db.objectStoreNames.contains(RECORDS)) db.createObjectStore(RECORDS);
+      if (!db.objectStoreNames.contains(KEYS)) {
+        db.createObjectStore(KEYS).createIndex("expiration", "e");
+      }
+    });
+    const opening = (wrap(request as never) as unknown as Promise<Database>)
+      .then((db) => {
+        const forget = () => {
+          if (this.#db === db) this.#db = undefined;
+          if (this.#opening === opening) this.#opening = undefined;
+        };
+        // Another connection wants to upgrade or delete the database: let
+        // it, and reopen on the next call.
+        db.addEventListener("versionchange", () => {
+          db.close();
+          forget();
+        });
+        // The browser closed the connection abnormally.
+        db.addEventListener("close", forget);
+        if (this.#closed) db.close();
+        else this.#db = db;
+        return db;
+      });
+    this.#opening = opening;
+    opening.catch(() => {
+      if (this.#opening === opening) this.#opening = undefined;
+    });
+    return opening;
+  }
+
+  /**
+   * Runs `operation` on the open database. If the connection was closed
+   * under it, the operation runs once more on a new connection; every
+   * operation here is idempotent, and a closed connection aborts its
+   * transactions whole.
+   */
+  async #run<T>(operation: (db: Database) => Promise<T>): Promise<T> {
+    const db = this.#db ?? await this.#open();
+    try {
+      const result = operation(db);
+      // After the operation's transaction, so that it never waits for one.
+      this.#maybeSweep();
+      return await result;
+    } catch (error) {
+      if (this.#db === db || this.#closed) throw error;
+      return operation(this.#db ?? await this.#open());
+    }
+  }
+
+  get(key: string): Promise<KvRecord | undefined> {
+    const id = encodeKey(key);
+    return this.#run(async (db) => toRecord(await db.get(RECORDS, id)));
+  }
+
+  getMany(keys: string[]): Promise<(KvRecord | undefined)[]> {
+    const ids = keys.map(encodeKey);
+    return this.#run(async (db) => {
+      const store = db.transaction(RECORDS).store;
+      const stored = await Promise.all(ids.map((id) => store.get(id)));
+      return stored.map(toRecord);
+    });
+  }
+
+  put(key: string, record: KvRecord): Promise<void> {
+    const id = encodeKey(key);
+    const stored: StoredRecord = { v: exactBuffer(record.value) };
+    const info: StoredKey = {};
+    if (record.metadata !== undefined) stored.m = info.m = record.metadata;
+    if (record.expiration !== undefined) stored.e = info.e = record.expiration;
+    return this.#run(async (db) => {
+      const tx = db.transaction(BOTH, "readwrite");
+      await Promise.all([
+        tx.objectStore(RECORDS).put(stored, id),
+        tx.objectStore(KEYS).put(info, id),
+        tx.done,
+      ]);
+    });
+  }
+
+  delete(key: string): Promise<void> {
+    const id = encodeKey(key);
+    return this.#run(async (db) => {
+      const tx = db.transaction(BOTH, "readwrite");
+      await Promise.all([
+        tx.objectStore(RECORDS).delete(id),
+        tx.objectStore(KEYS).delete(id),
+        tx.done,
+      ]);
+    });
+  }
+
+  list(
+    prefix: string,
+    after: string | undefined,
+    limit: number,
+  ): Promise<KvKeyInfo[]> {
+    const range = listRange(prefix, after);
+    if (range === undefined) return Promise.resolve([]);
+    return this.#run(async (db) => {
+      // Two reads of one range in one transaction see the same records.
+      const store = db.transaction(KEYS).store;
+      const [ids, infos] = await Promise.all([
+        store.getAllKeys(range.query as never, limit),
+        store.getAll(range.query as never, limit),
+      ]);
+      return ids.map((id, i) => {
+        const info: KvKeyInfo = { name: decoder.decode(id) };
+        const { m, e } = infos[i];
+        if (m !== undefined) info.metadata = m;
+        if (e !== undefined) info.expiration = e;
+        return info;
+      });
+    });
+  }
+
+  deleteExpired(keys: string[], nowMs: number): Promise<void> {
+    const ids = keys.map(encodeKey);
+    return this.#run(async (db) => {
+      const tx = db.transaction(BOTH, "readwrite");
+      const records = tx.objectStore(RECORDS);
+      const infos = tx.objectStore(KEYS);
+      // Expiry is checked again inside the transaction, so a record that a
+      // concurrent put has just refreshed survives.
+      await Promise.all([
+        ...ids.map(async (id) => {
+          const info = await infos.get(id);
+          if (info !== undefined && isExpired(info.e, nowMs)) {
+            await Promise.all([records.delete(id), infos.delete(id)]);
+          }
+        }),
+        tx.done,
+      ]);
+    });
+  }
+
+  /** Starts a sweep when the clock has moved on enough since the last. */
+  #maybeSweep(): void {
+    const nowMs = this.#now();
+    const db = this.#db;
+    if (db === undefined || this.#sweeping !== undefined) return;
+    if (nowMs - this.#lastSweepMs < SWEEP_INTERVAL_MS) return;
+    this.#lastSweepMs = nowMs;
+    this.#sweeping = sweep(db, nowMs)
+      // A failed sweep loses nothing: expired records stay hidden.
+      .catch(() => {})
+      .finally(() => this.#sweeping = undefined);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#sweeping;
+    const db = this.#db ?? await this.#opening?.catch(() => undefined);
+    db?.close();
+    this.#db = undefined;
+    this.#opening = undefined;
+  }
+}
+
+/** Deletes up to a batch of records that have expired at `nowMs`. */
+async function sweep(db: Database, nowMs: number): Promise<void> {
+  const tx = db.transaction(BOTH, "readwrite");
+  const records = tx.objectStore(RECORDS);
+  const infos = tx.objectStore(KEYS);
+  // `e * 1000 <= nowMs` for a whole number of seconds `e`.
+  const range = keyRange().upperBound(Math.floor(nowMs / 1000));
+  const expired = await infos.index("expiration").getAllKeys(
+    range as never,
+    SWEEP_BATCH,
+  );
+  await Promise.all([
+    ...expired.flatMap((id) => [records.delete(id), infos.delete(id)]),
+    tx.done,
+  ]);
+}
+
+/**
+ * Creates a Workers KV namespace stored in an IndexedDB database. The
+ * database opens on the first call, and the namespace must be closed (or
+ * disposed with `await using`) to release its connection. Namespaces with
+ * different `name`s are isolated.
+ *
+ * @param options The database name, the IndexedDB factory, and the clock.
+ * @returns A namespace that behaves like a Workers KV binding.
+ * @throws {TypeError} When there is no IndexedDB factory, or the IndexedDB
+ * globals that `idb` relies on (`IDBRequest`, `IDBKeyRange`, …) are missing.
+ *
+ * @example Use fake-indexeddb in Deno or Node
+ * ```ts
+ * import "fake-indexeddb/auto";
+ * import { IDBFactory } from "fake-indexeddb";
+ * import { createIndexedDbKv } from "@kvkit/kvkit/indexeddb";
+ *
+ * await using kv = createIndexedDbKv({ name: "app", indexedDB: new IDBFactory() });
+ * await kv.put("user:1", "Ada", { metadata: { role: "admin" } });
+ * await kv.put("user:2", "Grace");
+ * const { value, metadata } = await kv.getWithMetadata("user:1");
+ * const { keys } = await kv.list({ prefix: "user:" });
+ * if (value !== "Ada" || (metadata as { role: string }).role !== "admin") {
+ *   throw new Error("round trip failed");
+ * }
+ * if (keys.map((k) => k.name).join() !== "user:1,user:2") throw new Error("list failed");
+ * ```
+ */
+export function createIndexedDbKv(
+  options: IndexedDbKvOptions = {},
+): KvNamespaceHandle {
+  const factory = options.indexedDB ??
+    (globalThis as { indexedDB?: IndexedDbFactory }).indexedDB;
+  if (factory === undefined || factory === null) {
+    throw new TypeError(
+      'IndexedDB is not available: pass options.indexedDB (in Deno or Node, import "fake-indexeddb/auto" first).',
+    );
+  }
+  const missing = IDB_GLOBALS.filter((name) =>
+    typeof (globalThis as Record<string, unknown>)[name] !== "function"
+  );
+  if (missing.length > 0) {
+    throw new TypeError(
+      `idb needs the IndexedDB globals, and ${missing.join(", ")} ${
+        missing.length > 1 ? "are" : "is"
+      } missing: in Deno or Node, import "fake-indexeddb/auto" first.`,
+    );
+  }
+  const name = options.name === undefined ? "kvkit" : String(options.name);
+  const now = options.now ?? Date.now;
+  return createEngineKv(new IndexedDbDriver(factory, name, now), {
+    now,
+    namespace: `indexeddb:${name}`,
+  });
+}
