@@ -61,6 +61,14 @@ const TARGET_SOURCES: {
         },
       }]),
   },
+  {
+    name: "deno-kv",
+    load: async () => (await import("./adapters/_deno_kv_targets.ts")).denoKvTargets(),
+  },
+  {
+    name: "indexeddb",
+    load: async () => (await import("./adapters/_indexeddb_targets.ts")).indexedDbTargets(),
+  },
 ];
 
 const encoder = new TextEncoder();
@@ -77,9 +85,7 @@ function cell(results: ConformanceResult[]): string {
   const fail = results.filter((r) => r.status === "fail").length;
   const skip = results.filter((r) => r.status === "skip").length;
   const ms = results.reduce((sum, r) => sum + r.ms, 0);
-  const time = ms >= 1000
-    ? `${(ms / 1000).toFixed(1)}s`
-    : `${Math.round(ms)}ms`;
+  const time = ms >= 1000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.round(ms)}ms`;
   const mark = fail > 0 ? `✗ ${pass}/${pass + fail}` : `✓ ${pass}`;
   return `${mark}${skip > 0 ? ` (${skip} skip)` : ""} ${time}`;
 }
@@ -97,12 +103,8 @@ export function formatMatrix(
     ]);
   }
   rows.push(["total", ...names.map((n) => cell(reports.get(n)!))]);
-  const widths = rows[0].map((_, i) =>
-    Math.max(...rows.map((row) => [...row[i]].length))
-  );
-  const lines = rows.map((row) =>
-    row.map((text, i) => pad(text, widths[i])).join("  ").trimEnd()
-  );
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => [...row[i]].length)));
+  const lines = rows.map((row) => row.map((text, i) => pad(text, widths[i])).join("  ").trimEnd());
   lines.splice(1, 0, widths.map((w) => "-".repeat(w)).join("  "));
   for (const [name, results] of reports) {
     for (const r of results) {
@@ -141,9 +143,7 @@ async function conformance(args: string[]): Promise<number> {
       targets = await source.load();
     } catch (error) {
       progress(
-        `${source.name}: cannot load: ${
-          error instanceof Error ? error.message : error
-        }`,
+        `${source.name}: cannot load: ${error instanceof Error ? error.message : error}`,
       );
       reports.set(source.name, [{
         id: "load",
@@ -207,7 +207,13 @@ interface BulkEntry {
 const STORES: Record<
   string,
   (location: string, args: string[]) => Promise<KvNamespaceHandle>
-> = {};
+> = {
+  "deno-kv": async (location, args) => {
+    const { openDenoKv } = await import("./adapters/deno_kv.ts");
+    if (location === "") throw new TypeError("deno-kv needs a path: deno-kv:<path>");
+    return await openDenoKv(location, { namespace: option(args, "--namespace") });
+  },
+};
 
 async function openStore(
   spec: string,
@@ -292,9 +298,7 @@ async function writeEntries(
     if (++written % 1000 === 0) progress(`  ${written} keys written`);
   }
   progress(
-    `${written} keys written${
-      skipped ? `, ${skipped} skipped as about to expire` : ""
-    }`,
+    `${written} keys written${skipped ? `, ${skipped} skipped as about to expire` : ""}`,
   );
 }
 
