@@ -40,9 +40,7 @@ export function format(value: unknown, depth = 0): string {
   if (depth > 4) return "…";
   const bytes = bytesOf(value);
   if (bytes !== undefined) {
-    const head = [...bytes.subarray(0, 16)].map((b) =>
-      b.toString(16).padStart(2, "0")
-    );
+    const head = [...bytes.subarray(0, 16)].map((b) => b.toString(16).padStart(2, "0"));
     return `${kindOf(value)}(${bytes.byteLength})[${head.join(" ")}${
       bytes.byteLength > 16 ? " …" : ""
     }]`;
@@ -133,9 +131,9 @@ export function assertEquals(
   const path = difference(actual, expected, "value");
   if (path === undefined) return;
   throw new AssertionError(
-    `${message}\n  first difference at ${path}\n  expected: ${
-      format(expected)
-    }\n    actual: ${format(actual)}`,
+    `${message}\n  first difference at ${path}\n  expected: ${format(expected)}\n    actual: ${
+      format(actual)
+    }`,
   );
 }
 
@@ -182,9 +180,7 @@ export async function assertRejects(
   const where = context ? `${context}: ` : "";
   if (!threw) {
     throw new AssertionError(
-      `${where}expected ${kind}${
-        message ? ` "${message}"` : ""
-      }, but the call succeeded`,
+      `${where}expected ${kind}${message ? ` "${message}"` : ""}, but the call succeeded`,
     );
   }
   if (
@@ -201,9 +197,7 @@ export async function assertRejects(
     );
   }
   if (message !== undefined) {
-    const matches = typeof message === "string"
-      ? e.message === message
-      : message.test(e.message);
+    const matches = typeof message === "string" ? e.message === message : message.test(e.message);
     if (!matches) {
       throw new AssertionError(
         `${where}wrong ${kind} message\n  expected: ${

@@ -27,9 +27,7 @@ export async function readAll(
   while (true) {
     const { done, value } = await reader.read();
     if (done) break;
-    const chunk = value instanceof Uint8Array
-      ? value
-      : new Uint8Array(value as ArrayBuffer);
+    const chunk = value instanceof Uint8Array ? value : new Uint8Array(value as ArrayBuffer);
     chunks.push(chunk);
     length += chunk.byteLength;
   }

@@ -1,18 +1,10 @@
 // Cases for bulk get and bulk getWithMetadata (spec §1.2, §1.4, §2.3).
 
-import type { ConformanceCase, ConformanceTag } from "./case.ts";
-import type { KvFixture } from "./runner.ts";
+import { caseBuilder, type ConformanceCase } from "./case.ts";
 import { assertEquals, assertRejects } from "./_assert.ts";
 import { buffer, MiB, putAll } from "./_util.ts";
 
-function c(
-  id: string,
-  name: string,
-  run: (fixture: KvFixture) => Promise<void>,
-  tags?: ConformanceTag[],
-): ConformanceCase {
-  return { id: `bulk.${id}`, area: "bulk", name, run, tags };
-}
+const c = caseBuilder("bulk");
 
 const BULK = "KV GET_BULK failed:";
 

@@ -52,3 +52,18 @@ export interface ConformanceCase {
   /** Throws when the fixture's namespace does not behave. */
   run(fixture: KvFixture): Promise<void>;
 }
+
+/**
+ * Returns a function that builds the cases of one area, prefixing ids with
+ * the area name.
+ */
+export function caseBuilder(
+  area: ConformanceArea,
+): (
+  id: string,
+  name: string,
+  run: (fixture: KvFixture) => Promise<void>,
+  tags?: readonly ConformanceTag[],
+) => ConformanceCase {
+  return (id, name, run, tags) => ({ id: `${area}.${id}`, area, name, run, tags });
+}

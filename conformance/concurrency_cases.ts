@@ -1,18 +1,10 @@
 // Cases for concurrent operations on one namespace.
 
-import type { ConformanceCase, ConformanceTag } from "./case.ts";
-import type { KvFixture } from "./runner.ts";
+import { caseBuilder, type ConformanceCase } from "./case.ts";
 import { allBytes, filled, MiB } from "./_util.ts";
 import { assert, assertEquals } from "./_assert.ts";
 
-function c(
-  id: string,
-  name: string,
-  run: (fixture: KvFixture) => Promise<void>,
-  tags?: ConformanceTag[],
-): ConformanceCase {
-  return { id: `concurrency.${id}`, area: "concurrency", name, run, tags };
-}
+const c = caseBuilder("concurrency");
 
 export const concurrencyCases: ConformanceCase[] = [
   c(
@@ -135,9 +127,7 @@ export const concurrencyCases: ConformanceCase[] = [
       const reads = await Promise.all(
         keys.map((key) => kv.getWithMetadata(key)),
       );
-      reads.forEach((read, i) =>
-        assertEquals([read.value, read.metadata], [keys[i], keys[i]])
-      );
+      reads.forEach((read, i) => assertEquals([read.value, read.metadata], [keys[i], keys[i]]));
     },
   ),
 ];

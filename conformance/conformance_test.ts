@@ -5,13 +5,7 @@
 import { compareKeys, createEngineKv } from "../mod.ts";
 import type { KvDriver, KvNamespace, KvRecord } from "../mod.ts";
 import { createMemoryKv } from "../adapters/memory.ts";
-import {
-  cases,
-  createFakeClock,
-  type KvFixture,
-  runConformance,
-  testKv,
-} from "./mod.ts";
+import { cases, createFakeClock, type KvFixture, runConformance, testKv } from "./mod.ts";
 
 /** A plain Map driver; `sort` decides the key order. */
 function mapDriver(
@@ -26,9 +20,7 @@ function mapDriver(
     list(prefix, after, limit) {
       const names = [...records.keys()].filter((k) => k.startsWith(prefix))
         .sort(sort);
-      const start = after === undefined
-        ? 0
-        : names.findIndex((k) => sort(k, after) > 0);
+      const start = after === undefined ? 0 : names.findIndex((k) => sort(k, after) > 0);
       return Promise.resolve(
         (start < 0 ? [] : names.slice(start, start + limit)).map((name) => {
           const { metadata, expiration } = records.get(name)!;
@@ -211,9 +203,7 @@ Deno.test("runConformance reports declared skips with their reasons", async () =
     throw new Error(`expected ${clockCases + 1} skips`);
   }
   if (
-    !skipped.every((r) =>
-      r.reason === "no clock here" || r.reason === "just because"
-    )
+    !skipped.every((r) => r.reason === "no clock here" || r.reason === "just because")
   ) {
     throw new Error("a skip lost its reason");
   }
@@ -278,8 +268,7 @@ Deno.test("testKv registers every case and routes skips to test.skip", () => {
   testKv(it, "x", () => ({ kv: createMemoryKv() }), {
     skip: { large: "slow" },
   });
-  const large =
-    cases.filter((c) => c.area === "large" || c.tags?.includes("large")).length;
+  const large = cases.filter((c) => c.area === "large" || c.tags?.includes("large")).length;
   if (skippedNames.length !== large) {
     throw new Error(`expected ${large} skips, got ${skippedNames.length}`);
   }

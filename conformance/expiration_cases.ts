@@ -1,23 +1,15 @@
 // Cases for expiration and expirationTtl (spec §2.4, §4).
 
-import type { ConformanceCase, ConformanceTag } from "./case.ts";
+import { caseBuilder, type ConformanceCase, type ConformanceTag } from "./case.ts";
 import type { KvFixture } from "./runner.ts";
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
 import { advance, nowMs, nowSeconds } from "./_util.ts";
 
-function c(
-  id: string,
-  name: string,
-  run: (fixture: KvFixture) => Promise<void>,
-  tags?: ConformanceTag[],
-): ConformanceCase {
-  return { id: `expiration.${id}`, area: "expiration", name, run, tags };
-}
+const c = caseBuilder("expiration");
 
 const clock: ConformanceTag[] = ["clock"];
 
-const RANGE =
-  "Value out of range. Must be between -2147483648 and 2147483647 (inclusive).";
+const RANGE = "Value out of range. Must be between -2147483648 and 2147483647 (inclusive).";
 
 /** Milliseconds from the fixture's now until a whole-second expiry. */
 function until(fixture: KvFixture, expirationSeconds: number): number {

@@ -1,18 +1,10 @@
 // Cases for single-key get (spec §1.1).
 
-import type { ConformanceCase, ConformanceTag } from "./case.ts";
-import type { KvFixture } from "./runner.ts";
+import { caseBuilder, type ConformanceCase } from "./case.ts";
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
 import { buffer, readAll } from "./_util.ts";
 
-function c(
-  id: string,
-  name: string,
-  run: (fixture: KvFixture) => Promise<void>,
-  tags?: ConformanceTag[],
-): ConformanceCase {
-  return { id: `get.${id}`, area: "get", name, run, tags };
-}
+const c = caseBuilder("get");
 
 const UNKNOWN_TYPE =
   'Unknown response type. Possible types are "text", "arrayBuffer", "json", and "stream".';

@@ -1,18 +1,13 @@
 // Cases for values up to 25 MiB (spec §2.4 value size).
 
-import type { ConformanceCase, ConformanceTag } from "./case.ts";
+import { caseBuilder, type ConformanceCase } from "./case.ts";
 import type { KvFixture } from "./runner.ts";
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
 import { allBytes, filled, MiB, readAll } from "./_util.ts";
 
-function c(
-  id: string,
-  name: string,
-  run: (fixture: KvFixture) => Promise<void>,
-): ConformanceCase {
-  const tags: ConformanceTag[] = ["large"];
-  return { id: `large.${id}`, area: "large", name, run, tags };
-}
+const build = caseBuilder("large");
+const c = (id: string, name: string, run: (fixture: KvFixture) => Promise<void>) =>
+  build(id, name, run, ["large"]);
 
 const LIMIT = 25 * MiB;
 
@@ -101,9 +96,7 @@ export const largeCases: ConformanceCase[] = [
       await assertRejects(
         () => fixture.kv.put("k", chunked(27 * MiB, MiB, 1)),
         "Error",
-        `KV PUT failed: 413 Value length of ${
-          27 * MiB
-        } exceeds limit of 26214400.`,
+        `KV PUT failed: 413 Value length of ${27 * MiB} exceeds limit of 26214400.`,
       );
       assertEquals(await fixture.kv.getWithMetadata("k"), {
         value: "old",

@@ -1,18 +1,10 @@
 // Cases for list: prefixes, limits, pages and cursors (spec §1.7, §2.5, §3).
 
-import type { ConformanceCase, ConformanceTag } from "./case.ts";
-import type { KvFixture } from "./runner.ts";
+import { caseBuilder, type ConformanceCase } from "./case.ts";
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
 import { listAll, nowSeconds, putAll } from "./_util.ts";
 
-function c(
-  id: string,
-  name: string,
-  run: (fixture: KvFixture) => Promise<void>,
-  tags?: ConformanceTag[],
-): ConformanceCase {
-  return { id: `list.${id}`, area: "list", name, run, tags };
-}
+const c = caseBuilder("list");
 
 const names = (keys: { name: string }[]) => keys.map((k) => k.name);
 

@@ -1,18 +1,10 @@
 // Cases for metadata and getWithMetadata (spec §1.3, §2.4).
 
-import type { ConformanceCase, ConformanceTag } from "./case.ts";
-import type { KvFixture } from "./runner.ts";
+import { caseBuilder, type ConformanceCase } from "./case.ts";
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
 import { readAll } from "./_util.ts";
 
-function c(
-  id: string,
-  name: string,
-  run: (fixture: KvFixture) => Promise<void>,
-  tags?: ConformanceTag[],
-): ConformanceCase {
-  return { id: `metadata.${id}`, area: "metadata", name, run, tags };
-}
+const c = caseBuilder("metadata");
 
 export const metadataCases: ConformanceCase[] = [
   c(

@@ -17,12 +17,7 @@
  * @module
  */
 
-export {
-  areas,
-  type ConformanceArea,
-  type ConformanceCase,
-  type ConformanceTag,
-} from "./case.ts";
+export { areas, type ConformanceArea, type ConformanceCase, type ConformanceTag } from "./case.ts";
 export { cases } from "./cases.ts";
 export { createFakeClock, type FakeClock } from "./clock.ts";
 export {

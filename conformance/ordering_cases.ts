@@ -1,18 +1,10 @@
 // Cases for key order: UTF-8 bytes, which is code-point order (spec §3).
 
-import type { ConformanceCase, ConformanceTag } from "./case.ts";
-import type { KvFixture } from "./runner.ts";
+import { caseBuilder, type ConformanceCase } from "./case.ts";
 import { assertEquals } from "./_assert.ts";
 import { listAll, putAll } from "./_util.ts";
 
-function c(
-  id: string,
-  name: string,
-  run: (fixture: KvFixture) => Promise<void>,
-  tags?: ConformanceTag[],
-): ConformanceCase {
-  return { id: `ordering.${id}`, area: "ordering", name, run, tags };
-}
+const c = caseBuilder("ordering");
 
 /** Workers' measured order (spec §3), shuffled before the put. */
 const PROBE = [

@@ -1,18 +1,11 @@
 // Cases for put (spec §1.5, §2.4).
 
-import type { ConformanceCase, ConformanceTag } from "./case.ts";
+import { caseBuilder, type ConformanceCase } from "./case.ts";
 import type { KvFixture } from "./runner.ts";
 import { assertEquals, assertRejects } from "./_assert.ts";
 import { buffer, nowSeconds, streamOf, utf8 } from "./_util.ts";
 
-function c(
-  id: string,
-  name: string,
-  run: (fixture: KvFixture) => Promise<void>,
-  tags?: ConformanceTag[],
-): ConformanceCase {
-  return { id: `put.${id}`, area: "put", name, run, tags };
-}
+const c = caseBuilder("put");
 
 const ONLY_VALUES =
   "KV put() accepts only strings, ArrayBuffers, ArrayBufferViews, and ReadableStreams as values.";

@@ -7,11 +7,7 @@
 
 import type { KvNamespace } from "../types.ts";
 import { cases } from "./cases.ts";
-import type {
-  ConformanceArea,
-  ConformanceCase,
-  ConformanceTag,
-} from "./case.ts";
+import type { ConformanceArea, ConformanceCase, ConformanceTag } from "./case.ts";
 
 /**
  * What a case runs against: a fresh, empty namespace plus, optionally,
@@ -278,9 +274,7 @@ export async function runConformance(
           ...base,
           status: "fail",
           ms: performance.now() - start,
-          error: error instanceof Error
-            ? `${error.name}: ${error.message}`
-            : String(error),
+          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
         };
       }
     }

@@ -1,21 +1,12 @@
 // Cases for key names, option coercion and argument errors (spec §2).
 
-import type { ConformanceCase, ConformanceTag } from "./case.ts";
-import type { KvFixture } from "./runner.ts";
+import { caseBuilder, type ConformanceCase } from "./case.ts";
 import { assertEquals, assertRejects } from "./_assert.ts";
 import type { KvNamespace } from "../types.ts";
 
-function c(
-  id: string,
-  name: string,
-  run: (fixture: KvFixture) => Promise<void>,
-  tags?: ConformanceTag[],
-): ConformanceCase {
-  return { id: `validation.${id}`, area: "validation", name, run, tags };
-}
+const c = caseBuilder("validation");
 
-const RANGE =
-  "Value out of range. Must be between -2147483648 and 2147483647 (inclusive).";
+const RANGE = "Value out of range. Must be between -2147483648 and 2147483647 (inclusive).";
 
 /** The single-key operations, each with the name Workers puts in errors. */
 function operations(
