@@ -11,12 +11,7 @@
 
 import { KvError, type KvOperation } from "./errors.ts";
 import { utf8Length } from "./keys.ts";
-import type {
-  KvDriver,
-  KvKeyInfo,
-  KvNamespaceHandle,
-  KvRecord,
-} from "./types.ts";
+import type { KvDriver, KvKeyInfo, KvNamespaceHandle, KvRecord } from "./types.ts";
 
 /** Largest key, in UTF-8 bytes. */
 export const MAX_KEY_BYTES = 512;
@@ -148,7 +143,24 @@ function readOptions(options: unknown): ReadOptions {
   };
 }
 
-function isExpired(expiration: number | undefined, nowMs: number): boolean {
+/**
+ * Whether a record with this expiration (whole epoch seconds, or none) is
+ * expired at `nowMs`: Workers KV hides a key from the millisecond its
+ * expiration second begins. Drivers use it in `deleteExpired`.
+ *
+ * @param expiration The record's expiration in epoch seconds, if any.
+ * @param nowMs The current time in epoch milliseconds.
+ * @returns True when the record must no longer be served.
+ *
+ * @example
+ * ```ts
+ * import { isExpired } from "@kvkit/kvkit";
+ *
+ * if (!isExpired(1000, 1_000_000) || isExpired(1000, 999_999)) throw new Error();
+ * if (isExpired(undefined, Date.now())) throw new Error("no expiration never expires");
+ * ```
+ */
+export function isExpired(expiration: number | undefined, nowMs: number): boolean {
   return expiration !== undefined && expiration * 1000 <= nowMs;
 }
 
@@ -382,8 +394,7 @@ function toListKey(info: KvKeyInfo): {
   return key;
 }
 
-const closedError = (op: KvOperation) =>
-  new KvError(op, 500, "Namespace is closed.");
+const closedError = (op: KvOperation) => new KvError(op, 500, "Namespace is closed.");
 
 /**
  * Wraps a driver failure as a `KvError` carrying the native error, and
@@ -445,9 +456,7 @@ class EngineKv {
     }
     const decode = (record: KvRecord | undefined) => {
       if (record === undefined) {
-        return withMetadata
-          ? { value: null, metadata: null, cacheStatus: null }
-          : null;
+        return withMetadata ? { value: null, metadata: null, cacheStatus: null } : null;
       }
       if (!GET_TYPES.has(type)) throw new TypeError(UNKNOWN_TYPE);
       const value = decodeValue(record.value, type);
@@ -562,9 +571,7 @@ class EngineKv {
       throw new KvError(
         "GET_BULK",
         413,
-        `Total size of request exceeds the limit of ${
-          MAX_BULK_SIZE / 1024 / 1024
-        }MB`,
+        `Total size of request exceeds the limit of ${MAX_BULK_SIZE / 1024 / 1024}MB`,
       );
     }
     return results;
@@ -649,9 +656,7 @@ class EngineKv {
     }
     checkKeyName("PUT", name);
     const hasMetadata = metadata !== undefined && metadata !== null;
-    const metadataJson = hasMetadata
-      ? JSON.stringify(metadata) as string | undefined
-      : undefined;
+    const metadataJson = hasMetadata ? JSON.stringify(metadata) as string | undefined : undefined;
     const bytes = primitive ?? toPutBytes(value);
     checkWellFormed("PUT", name);
     const record: KvRecord = {
@@ -737,21 +742,18 @@ class EngineKv {
     ) {
       throw argumentError("list", 1, "ListOptions");
     }
-    const { limit: rawLimit, prefix: rawPrefix, cursor: rawCursor } =
-      (options ?? {}) as {
-        limit?: unknown;
-        prefix?: unknown;
-        cursor?: unknown;
-      };
+    const { limit: rawLimit, prefix: rawPrefix, cursor: rawCursor } = (options ?? {}) as {
+      limit?: unknown;
+      prefix?: unknown;
+      cursor?: unknown;
+    };
     const requested = rawLimit === undefined ? 0 : toInt32(rawLimit);
     // A lone surrogate cannot occur in a stored key; Workers turns one in a
     // prefix into U+FFFD, and so does kvkit.
     const prefix = rawPrefix === undefined || rawPrefix === null
       ? ""
       : toStringArg(rawPrefix).toWellFormed();
-    const cursor = rawCursor === undefined || rawCursor === null
-      ? ""
-      : toStringArg(rawCursor);
+    const cursor = rawCursor === undefined || rawCursor === null ? "" : toStringArg(rawCursor);
     if (requested > MAX_LIST_LIMIT) {
       throw new KvError(
         "GET",

@@ -24,6 +24,7 @@
 // key has beyond its record, and a crash can only leave chunks it names.
 
 import { compareKeys, prefixEnd, utf8Length } from "../keys.ts";
+import { isExpired } from "../engine.ts";
 import type { KvDriver, KvKeyInfo, KvRecord } from "../types.ts";
 import type {
   DenoKvEntryMaybe,
@@ -803,8 +804,7 @@ export function createDenoKvDriver(
         const entry = entries[i];
         if (entry.versionstamp === null) continue;
         const envelope = decodeEnvelope(entry.value);
-        const expiration = envelope.expiration;
-        if (expiration === undefined || expiration * 1000 > nowMs) continue;
+        if (!isExpired(envelope.expiration, nowMs)) continue;
         if (envelope.value !== undefined) {
           small.push({ key: keys[i], versionstamp: entry.versionstamp });
         } else {
@@ -842,8 +842,7 @@ export function createDenoKvDriver(
       const [record, owned] = await getMany([rKey(key), oKey(key)]);
       if (record.versionstamp === null) return;
       const envelope = decodeEnvelope(record.value);
-      const expiration = envelope.expiration;
-      if (expiration === undefined || expiration * 1000 > nowMs) return;
+      if (!isExpired(envelope.expiration, nowMs)) return;
       const current = decodeOwned(owned.value);
       const next = { v: false, gens: retire(current.gens) };
       const { ok } = await commit(() => {

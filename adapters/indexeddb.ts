@@ -36,7 +36,7 @@
  */
 
 import { type DBSchema, type IDBPDatabase, wrap } from "idb";
-import { createEngineKv } from "../engine.ts";
+import { createEngineKv, isExpired } from "../engine.ts";
 import type { KvDriver, KvKeyInfo, KvNamespaceHandle, KvRecord } from "../types.ts";
 
 /**
@@ -218,10 +218,6 @@ function toRecord(stored: StoredRecord | undefined): KvRecord | undefined {
   if (stored.m !== undefined) record.metadata = stored.m;
   if (stored.e !== undefined) record.expiration = stored.e;
   return record;
-}
-
-function isExpired(expiration: number | undefined, nowMs: number): boolean {
-  return expiration !== undefined && expiration * 1000 <= nowMs;
 }
 
 /**

@@ -20,13 +20,8 @@
  * @module
  */
 
-import { createEngineKv } from "../engine.ts";
-import type {
-  KvDriver,
-  KvKeyInfo,
-  KvNamespaceHandle,
-  KvRecord,
-} from "../types.ts";
+import { createEngineKv, isExpired } from "../engine.ts";
+import type { KvDriver, KvKeyInfo, KvNamespaceHandle, KvRecord } from "../types.ts";
 import { SortedKeys } from "./_sorted_keys.ts";
 
 /** Options for {@linkcode createMemoryKv}. */
@@ -68,8 +63,8 @@ function createMemoryDriver(): KvDriver {
     },
     deleteExpired(keys, nowMs) {
       for (const key of keys) {
-        const expiration = records.get(key)?.expiration;
-        if (expiration !== undefined && expiration * 1000 <= nowMs) {
+        const record = records.get(key);
+        if (record !== undefined && isExpired(record.expiration, nowMs)) {
           records.delete(key);
           order.remove(key);
         }
