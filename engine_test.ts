@@ -10,17 +10,26 @@ function recordingDriver(records = new Map<string, KvRecord>()) {
   const calls: string[] = [];
   const driver: KvDriver = {
     get: (key) => (calls.push(`get ${key}`), Promise.resolve(records.get(key))),
-    getMany: (keys) => (calls.push(`getMany ${keys}`), Promise.resolve(keys.map((k) => records.get(k)))),
-    put: (key, record) => (calls.push(`put ${key}`), Promise.resolve(void records.set(key, record))),
+    getMany: (
+      keys,
+    ) => (calls.push(`getMany ${keys}`), Promise.resolve(keys.map((k) => records.get(k)))),
+    put: (
+      key,
+      record,
+    ) => (calls.push(`put ${key}`), Promise.resolve(void records.set(key, record))),
     delete: (key) => (calls.push(`delete ${key}`), Promise.resolve(void records.delete(key))),
     list(prefix, after, limit) {
       calls.push(`list ${prefix} ${after} ${limit}`);
-      const names = [...records.keys()].filter((k) => k.startsWith(prefix) && (after === undefined || k > after))
+      const names = [...records.keys()].filter((k) =>
+        k.startsWith(prefix) && (after === undefined || k > after)
+      )
         .sort();
-      return Promise.resolve(names.slice(0, limit).map((name) => {
-        const { metadata, expiration } = records.get(name)!;
-        return { name, metadata, expiration };
-      }));
+      return Promise.resolve(
+        names.slice(0, limit).map((name) => {
+          const { metadata, expiration } = records.get(name)!;
+          return { name, metadata, expiration };
+        }),
+      );
     },
     deleteExpired(keys, nowMs) {
       calls.push(`deleteExpired ${keys} ${nowMs}`);
@@ -42,7 +51,11 @@ Deno.test("createEngineKv() binds cursors to the namespace option", async () => 
   const page = await a.list({ limit: 1 });
   if (page.list_complete) throw new Error("expected a cursor");
   assertEquals((await a.list({ cursor: page.cursor })).keys.map((k) => k.name), ["k2", "k3"]);
-  assertEquals(await b.list({ cursor: page.cursor }), { keys: [], list_complete: true, cacheStatus: null });
+  assertEquals(await b.list({ cursor: page.cursor }), {
+    keys: [],
+    list_complete: true,
+    cacheStatus: null,
+  });
 });
 
 Deno.test("a cursor replayed under another prefix reads nothing", async () => {
@@ -72,7 +85,11 @@ Deno.test("driver failures become KvError 500 with the native error as cause", a
       throw new Error(`expected a KvError with cause, got ${error}`);
     }
   }
-  const error = await assertRejects(() => kv.get("k"), "Error", "KV GET failed: 500 Internal Server Error");
+  const error = await assertRejects(
+    () => kv.get("k"),
+    "Error",
+    "KV GET failed: 500 Internal Server Error",
+  );
   assertEquals((error as KvError).operation, "GET");
 });
 
@@ -91,7 +108,9 @@ Deno.test("invalid input never reaches the driver", async () => {
     () => kv.list({ limit: 1001 }),
     () => kv.delete("."),
   ];
-  for (const call of bad) await call().then(() => Promise.reject(new Error("expected a failure")), () => {});
+  for (const call of bad) {
+    await call().then(() => Promise.reject(new Error("expected a failure")), () => {});
+  }
   assertEquals(calls, []);
 });
 
@@ -168,7 +187,10 @@ Deno.test("small and large values round-trip through the slab allocator", async 
       fc.array(
         fc.tuple(
           fc.constantFrom("a", "b", "c", "d"),
-          fc.oneof(fc.string({ unit: "binary", maxLength: 600 }), fc.uint8Array({ maxLength: 3000 })),
+          fc.oneof(
+            fc.string({ unit: "binary", maxLength: 600 }),
+            fc.uint8Array({ maxLength: 3000 }),
+          ),
         ),
         { maxLength: 40 },
       ),

@@ -14,7 +14,9 @@ function compareBytes(a: string, b: string): number {
   return x.length - y.length;
 }
 
-const keyArb = fc.string({ unit: fc.constantFrom("a", "b", "é", "\uFFFF", "\uE000", "😀", "\u{10FFFF}", "\u0000") });
+const keyArb = fc.string({
+  unit: fc.constantFrom("a", "b", "é", "\uFFFF", "\uE000", "😀", "\u{10FFFF}", "\u0000"),
+});
 
 Deno.test("compareKeys() agrees with UTF-8 byte order on any well-formed strings", () => {
   fc.assert(
@@ -35,18 +37,25 @@ Deno.test("codePointSortKey() preserves prefixes", () => {
 });
 
 Deno.test("utf8Length() equals the length of TextEncoder's output", () => {
-  fc.assert(fc.property(fc.string({ unit: "binary" }), (text) => {
-    assertEquals(utf8Length(text), encoder.encode(text).length);
-  }), { numRuns: 2000 });
+  fc.assert(
+    fc.property(fc.string({ unit: "binary" }), (text) => {
+      assertEquals(utf8Length(text), encoder.encode(text).length);
+    }),
+    { numRuns: 2000 },
+  );
   assertEquals(utf8Length("a\uD800"), 4);
 });
 
 Deno.test("prefixEnd() bounds exactly the keys that start with the prefix", () => {
-  fc.assert(fc.property(keyArb, keyArb, (prefix, key) => {
-    const end = prefixEnd(prefix);
-    const inRange = compareKeys(key, prefix) >= 0 && (end === undefined || compareKeys(key, end) < 0);
-    assertEquals(inRange, key.startsWith(prefix), `prefix ${JSON.stringify(prefix)}`);
-  }), { numRuns: 3000 });
+  fc.assert(
+    fc.property(keyArb, keyArb, (prefix, key) => {
+      const end = prefixEnd(prefix);
+      const inRange = compareKeys(key, prefix) >= 0 &&
+        (end === undefined || compareKeys(key, end) < 0);
+      assertEquals(inRange, key.startsWith(prefix), `prefix ${JSON.stringify(prefix)}`);
+    }),
+    { numRuns: 3000 },
+  );
   assertEquals(prefixEnd(""), undefined);
   assertEquals(prefixEnd("\u{10FFFF}\u{10FFFF}"), undefined);
 });

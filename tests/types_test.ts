@@ -35,9 +35,7 @@ export async function typedUses(kv: KvNamespace): Promise<void> {
   const meta = await kv.getWithMetadata<{ v: number }>("k");
   const version: number | undefined = meta.metadata?.v;
   const page = await kv.list<{ v: number }>({ prefix: "p", limit: 10 });
-  const cursor: string | undefined = page.list_complete
-    ? undefined
-    : page.cursor;
+  const cursor: string | undefined = page.list_complete ? undefined : page.cursor;
   await kv.put("k", new Uint8Array(1), {
     expirationTtl: 60,
     metadata: { v: 1 },
