@@ -121,19 +121,34 @@ export function formatMatrix(
   return lines.join("\n");
 }
 
+/** The arguments that are not `--flag value` pairs or `--flag`s. */
+function positional(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (!args[i].startsWith("--")) out.push(args[i]);
+    else if (!args[i].includes("=") && VALUE_FLAGS.has(args[i])) i++;
+  }
+  return out;
+}
+
+const VALUE_FLAGS = new Set(["--adapter", "--area", "--namespace"]);
+
 function option(args: string[], flag: string): string | undefined {
   const index = args.indexOf(flag);
   if (index >= 0) return args[index + 1];
   return args.find((a) => a.startsWith(`${flag}=`))?.slice(flag.length + 1);
 }
 
-async function conformance(args: string[]): Promise<number> {
+async function conformance(
+  args: string[],
+  sources: { name: string; load: () => Promise<ConformanceTarget[]> }[],
+): Promise<number> {
   const only = option(args, "--adapter")?.split(",");
   const onlyAreas = option(args, "--area")?.split(",");
   const reports = new Map<string, ConformanceResult[]>();
-  for (const source of TARGET_SOURCES) {
+  for (const source of sources) {
     if (
-      only &&
+      only && source.name !== "targets" &&
       !only.some((o) => o === source.name || o.startsWith(`${source.name}:`))
     ) {
       continue;
@@ -302,8 +317,8 @@ async function writeEntries(
   );
 }
 
-async function exportStore(args: string[]): Promise<number> {
-  await using kv = await openStore(args[0], args);
+async function exportStore(store: string, args: string[]): Promise<number> {
+  await using kv = await openStore(store, args);
   const out: BulkEntry[] = [];
   for await (const entry of entries(kv)) {
     out.push(entry);
@@ -314,21 +329,21 @@ async function exportStore(args: string[]): Promise<number> {
   return 0;
 }
 
-async function importStore(args: string[]): Promise<number> {
+async function importStore(store: string, args: string[]): Promise<number> {
   const text = await new Response(Deno.stdin.readable).text();
   const data = JSON.parse(text) as BulkEntry[];
   if (!Array.isArray(data)) {
     throw new TypeError("import expects a JSON array on stdin");
   }
-  await using kv = await openStore(args[0], args);
+  await using kv = await openStore(store, args);
   await writeEntries(kv, data);
   return 0;
 }
 
-async function copyStore(args: string[]): Promise<number> {
-  await using from = await openStore(args[0], args);
-  await using to = await openStore(args[1], args);
-  await writeEntries(to, entries(from));
+async function copyStore(from: string, to: string, args: string[]): Promise<number> {
+  await using source = await openStore(from, args);
+  await using target = await openStore(to, args);
+  await writeEntries(target, entries(source));
   return 0;
 }
 
@@ -339,30 +354,50 @@ const USAGE = `usage: kvkit <command>
   copy <from-store> <to-store>
 stores: deno-kv:<path> [--namespace name] | miniflare:<dir>`;
 
+/** Options for {@linkcode main}. */
+export interface MainOptions {
+  /**
+   * The targets the `conformance` command runs, instead of kvkit's own
+   * adapters: a way to get the matrix for your own adapters.
+   */
+  targets?: ConformanceTarget[];
+}
+
 /**
  * Runs the CLI with the given arguments and returns the exit code.
  *
  * @param args The command line, without the program name.
+ * @param options Targets to run the conformance command on.
  * @returns 0 on success, 1 on a conformance failure, 2 on bad usage.
  *
- * @example
- * ```ts ignore
+ * @example The matrix for your own adapter
+ * ```ts
  * import { main } from "@kvkit/kvkit/cli";
+ * import { createMemoryKv } from "@kvkit/kvkit/memory";
  *
- * const code = await main(["conformance", "--adapter", "memory"]);
+ * const code = await main(["conformance", "--area", "ordering"], {
+ *   targets: [{ name: "mine", factory: () => ({ kv: createMemoryKv() }) }],
+ * });
+ * if (code !== 0) throw new Error("my adapter does not conform");
  * ```
  */
-export async function main(args: string[]): Promise<number> {
+export async function main(args: string[], options: MainOptions = {}): Promise<number> {
   const [command, ...rest] = args;
+  const stores = positional(rest);
   switch (command) {
     case "conformance":
-      return await conformance(rest);
+      return await conformance(
+        rest,
+        options.targets === undefined
+          ? TARGET_SOURCES
+          : [{ name: "targets", load: () => Promise.resolve(options.targets!) }],
+      );
     case "export":
-      return rest.length === 1 ? await exportStore(rest) : usage();
+      return stores.length === 1 ? await exportStore(stores[0], rest) : usage();
     case "import":
-      return rest.length === 1 ? await importStore(rest) : usage();
+      return stores.length === 1 ? await importStore(stores[0], rest) : usage();
     case "copy":
-      return rest.length === 2 ? await copyStore(rest) : usage();
+      return stores.length === 2 ? await copyStore(stores[0], stores[1], rest) : usage();
     default:
       return usage();
   }
