@@ -195,6 +195,16 @@ function decodeValue(bytes: Uint8Array, type: string): unknown {
   }
 }
 
+/**
+ * Workers' bulk reads carry parsed values across the backend as JSON, so
+ * -0 arrives as 0 and numbers beyond double range (1e400) as null.
+ */
+function bulkJsonReviver(_key: string, value: unknown): unknown {
+  if (typeof value !== "number") return value;
+  if (!Number.isFinite(value)) return null;
+  return value === 0 ? 0 : value;
+}
+
 function parseMetadata(text: string | undefined): unknown {
   return text === undefined ? null : JSON.parse(text);
 }
@@ -549,9 +559,10 @@ class EngineKv {
       if (record !== undefined) {
         const text = bulkDecoder.decode(record.value);
         size += text.length;
+        let present = true;
         if (json) {
           try {
-            value = JSON.parse(text);
+            value = JSON.parse(text, bulkJsonReviver);
           } catch {
             throw new KvError(
               "GET_BULK",
@@ -559,8 +570,11 @@ class EngineKv {
               "At least one of the requested keys corresponds to a non-json value",
             );
           }
+          // A stored JSON null maps to null; an overflowing number that
+          // reads as null still gets its { value, metadata } item.
+          present = text.trim() !== "null";
         } else value = text;
-        if (withMetadata && value !== null) {
+        if (withMetadata && present) {
           value = { value, metadata: parseMetadata(record.metadata) };
         }
       }

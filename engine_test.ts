@@ -209,3 +209,22 @@ Deno.test("small and large values round-trip through the slab allocator", async 
     { numRuns: 200 },
   );
 });
+
+Deno.test("bulk json reads carry values as JSON does: -0 reads as 0, 1e400 as null", async () => {
+  const kv = createMemoryKv();
+  await kv.put("neg", "-0");
+  await kv.put("big", "1e400");
+  await kv.put("nested", '{"a":[-0.0,1e999,2]}');
+  await kv.put("null", " null ");
+  const read = await kv.get(["neg", "big", "nested", "null"], "json");
+  if (!Object.is(read.get("neg"), 0)) throw new Error("-0 should read as 0");
+  assertEquals(read.get("big"), null);
+  assertEquals(read.get("nested"), { a: [0, null, 2] });
+  assertEquals(
+    await kv.getWithMetadata(["big", "null"], "json"),
+    new Map<string, unknown>([["big", { value: null, metadata: null }], ["null", null]]),
+  );
+  // A single-key read is not carried as JSON, so it keeps -0 and Infinity.
+  if (!Object.is(await kv.get("neg", "json"), -0)) throw new Error("single read keeps -0");
+  assertEquals(await kv.get("big", "json"), Infinity);
+});
