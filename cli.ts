@@ -69,6 +69,10 @@ const TARGET_SOURCES: {
     name: "indexeddb",
     load: async () => (await import("./adapters/_indexeddb_targets.ts")).indexedDbTargets(),
   },
+  {
+    name: "miniflare",
+    load: async () => (await import("./adapters/_miniflare_targets.ts")).miniflareTargets(),
+  },
 ];
 
 const encoder = new TextEncoder();
@@ -227,6 +231,11 @@ const STORES: Record<
     const { openDenoKv } = await import("./adapters/deno_kv.ts");
     if (location === "") throw new TypeError("deno-kv needs a path: deno-kv:<path>");
     return await openDenoKv(location, { namespace: option(args, "--namespace") });
+  },
+  miniflare: async (location, args) => {
+    const { openMiniflareKv } = await import("./adapters/miniflare.ts");
+    if (location === "") throw new TypeError("miniflare needs a directory: miniflare:<dir>");
+    return await openMiniflareKv({ persist: location, namespace: option(args, "--namespace") });
   },
 };
 

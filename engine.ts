@@ -281,11 +281,26 @@ function valueTooLarge(length: number): KvError {
 }
 
 /**
- * Reads a stream to bytes, enforcing the value limit as chunks arrive.
- * Past the limit it stops keeping bytes but goes on counting, because
- * Workers reports the stream's full length in the error.
+ * Reads a `put` value stream to bytes by Workers' rules: every chunk must
+ * be an `ArrayBuffer` or a view (else the TypeError workerd throws), and
+ * the 25 MiB limit is enforced while chunks arrive. Past the limit it
+ * keeps no bytes but goes on counting, because Workers reports the
+ * stream's full length in the error. Adapters that pass values through to
+ * another store use it too.
+ *
+ * @param stream The value stream.
+ * @returns The bytes, in a buffer of their own.
+ * @throws {KvError} 413 when the stream is longer than 25 MiB.
+ *
+ * @example
+ * ```ts
+ * import { readValueStream } from "@kvkit/kvkit";
+ *
+ * const bytes = await readValueStream(new Blob(["ab", "c"]).stream());
+ * if (new TextDecoder().decode(bytes) !== "abc") throw new Error("lost bytes");
+ * ```
  */
-async function readStream(
+export async function readValueStream(
   stream: ReadableStream<unknown>,
 ): Promise<Uint8Array> {
   const reader = stream.getReader();
@@ -306,7 +321,8 @@ async function readStream(
       } else if (value instanceof ArrayBuffer) chunk = new Uint8Array(value);
       else throw new TypeError("This ReadableStream did not return bytes.");
       length += chunk.byteLength;
-      if (length <= MAX_VALUE_BYTES) chunks.push(chunk);
+      // Copied as it arrives: a producer may reuse its buffer once read.
+      if (length <= MAX_VALUE_BYTES) chunks.push(chunk.slice());
       else chunks.length = 0;
     }
   } catch (error) {
@@ -316,7 +332,7 @@ async function readStream(
     reader.releaseLock();
   }
   if (length > MAX_VALUE_BYTES) throw valueTooLarge(length);
-  // One copy, so the producer's buffers are never aliased.
+  if (chunks.length === 1) return chunks[0];
   const bytes = new Uint8Array(length);
   let offset = 0;
   for (const chunk of chunks) {
@@ -628,7 +644,7 @@ class EngineKv {
     if (stream === undefined) {
       return this.#call("PUT", () => this.#driver.put(name, record));
     }
-    return readStream(stream).then((bytes) => {
+    return readValueStream(stream).then((bytes) => {
       record.value = bytes;
       return this.#call("PUT", () => this.#driver.put(name, record));
     });

@@ -228,3 +228,18 @@ Deno.test("bulk json reads carry values as JSON does: -0 reads as 0, 1e400 as nu
   if (!Object.is(await kv.get("neg", "json"), -0)) throw new Error("single read keeps -0");
   assertEquals(await kv.get("big", "json"), Infinity);
 });
+
+Deno.test("a stream value is copied chunk by chunk, so a producer may reuse its buffer", async () => {
+  const kv = createMemoryKv();
+  const scratch = new Uint8Array(4);
+  let round = 0;
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (round === 3) return controller.close();
+      scratch.fill(0x61 + round++); // the same buffer, refilled for each chunk
+      controller.enqueue(scratch);
+    },
+  });
+  await kv.put("k", stream);
+  assertEquals(await kv.get("k"), "aaaabbbbcccc");
+});

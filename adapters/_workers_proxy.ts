@@ -1,0 +1,150 @@
+// How createWorkersKv calls a binding: directly inside workerd, or around
+// the gaps of Miniflare's Node proxy elsewhere. Private: not exported from
+// the package. Runtime-free, like workers.ts.
+//
+// Miniflare's proxy (`mf.getKVNamespace()`, also behind wrangler's
+// `getPlatformProxy()`) serializes arguments with devalue and sends them
+// to workerd over HTTP. Measured with miniflare@4.20260426.0:
+// - a view whose class devalue does not know by name (Node's Buffer,
+//   Float16Array) fails with "AssertionError: false == true" (workers.ts
+//   passes every binary value as a plain Uint8Array copy);
+// - a request stream is piped in a way that hangs on ArrayBuffer chunks,
+//   lets string chunks through, and crashes the process with an unhandled
+//   rejection when the stream errors (workers.ts reads streams first);
+// - symbols and functions cannot be serialized at all;
+// - strings travel as UTF-8, so a lone surrogate arrives as U+FFFD;
+// - once a method has returned a promise, the proxy expects every later
+//   call to as well, so an error workerd throws synchronously arrives as
+//   the proxy's own AssertionError, `(typeHeader === "Promise")`.
+
+import { createEngineKv } from "../engine.ts";
+import { KvError, type KvOperation } from "../errors.ts";
+import type { KvDriver } from "../types.ts";
+
+/** The binding methods the wrapper calls. */
+export type Method = "get" | "getWithMetadata" | "put" | "delete" | "list";
+
+/** Calls one binding method with the caller's arguments. */
+export type Invoke = (method: Method, args: unknown[]) => Promise<unknown>;
+
+type Callable = Record<Method, (...args: unknown[]) => Promise<unknown>>;
+
+const KV_FAILURE = /^KV (GET|GET_BULK|PUT|DELETE) failed: (\d{3}) ([\s\S]*)$/;
+
+/** Rethrows a binding's `KV <OP> failed: …` Error as a KvError, same text. */
+export function toKvError(error: unknown): never {
+  if (
+    error instanceof Error && !(error instanceof KvError) &&
+    error.name === "Error"
+  ) {
+    const match = KV_FAILURE.exec(error.message);
+    if (match !== null) {
+      throw new KvError(match[1] as KvOperation, Number(match[2]), match[3], {
+        cause: error,
+      });
+    }
+  }
+  throw error;
+}
+
+/** Calls the binding; a synchronous throw becomes a rejection. */
+export function invokeDirect(
+  binding: object,
+  method: Method,
+  args: unknown[],
+): Promise<unknown> {
+  try {
+    return (binding as Callable)[method](...args).catch(toKvError);
+  } catch (error) {
+    return Promise.reject(error).catch(toKvError);
+  }
+}
+
+function unportableKey(key: unknown): boolean {
+  if (typeof key === "symbol") return true;
+  return typeof key === "string" && /[\uD800-\uDFFF]/.test(key) &&
+    !key.isWellFormed();
+}
+
+/**
+ * True when the proxy cannot carry the call faithfully. Every such call
+ * fails in Workers, and kvkit's engine knows how.
+ */
+function unportable(method: Method, args: unknown[]): boolean {
+  const [key, value, options] = args;
+  if (Array.isArray(key)) return key.some((k) => typeof k === "symbol");
+  if (method === "list") return false;
+  if (unportableKey(key)) return true;
+  if (method !== "put") return false;
+  if (typeof value === "symbol") return true;
+  const metadata = typeof options === "object" && options !== null
+    ? (options as { metadata?: unknown }).metadata
+    : undefined;
+  return typeof metadata === "function" || typeof metadata === "symbol";
+}
+
+/** The arguments as the proxy can carry them. */
+function portable(method: Method, args: unknown[]): unknown[] {
+  if (method !== "put" || args.length < 3) return args;
+  const [key, value, options] = args;
+  const metadata = typeof options === "object" && options !== null
+    ? (options as { metadata?: unknown }).metadata
+    : undefined;
+  if (typeof metadata !== "object" || metadata === null) return args;
+  // workerd stores JSON.stringify(metadata); doing it here drops what
+  // devalue cannot carry (nested functions) exactly as JSON does. A
+  // metadata that JSON rejects goes as is, for workerd to reject.
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(metadata);
+  } catch {
+    return args;
+  }
+  return [key, value, { ...(options as object), metadata: JSON.parse(json!) }];
+}
+
+/**
+ * The proxy's own assertion failing: "(typeHeader === \"Promise\")" where
+ * workerd threw synchronously (Node prints it as "false == true").
+ */
+function proxyAssertion(error: unknown): boolean {
+  return error instanceof Error && error.name === "AssertionError";
+}
+
+const UNREACHABLE = new Error("the proxy fallback reached storage");
+
+const unreachable = () => Promise.reject(UNREACHABLE);
+const refusingDriver: KvDriver = {
+  get: unreachable,
+  getMany: unreachable,
+  put: unreachable,
+  delete: unreachable,
+  list: unreachable,
+};
+
+/**
+ * A caller for Miniflare's proxy. Calls it cannot carry are answered by
+ * kvkit's engine over a driver that refuses every access: the engine runs
+ * workerd's client-side checks in workerd's order, and for these inputs
+ * one of them always fails before storage is reached.
+ */
+export function invokeThroughProxy(binding: object): Invoke {
+  const engine = createEngineKv(refusingDriver) as unknown as Callable;
+  const explain = async (method: Method, args: unknown[], original?: unknown) => {
+    try {
+      await engine[method](...args);
+    } catch (error) {
+      if ((error as { cause?: unknown }).cause !== UNREACHABLE) throw error;
+    }
+    throw original ?? UNREACHABLE;
+  };
+  return async (method, args) => {
+    if (unportable(method, args)) return explain(method, args);
+    try {
+      return await invokeDirect(binding, method, portable(method, args));
+    } catch (error) {
+      if (proxyAssertion(error)) return explain(method, args, error);
+      throw error;
+    }
+  };
+}
