@@ -48,6 +48,7 @@ const files = entries.map((e) =>
 const node = new Deno.Command("node", {
   args: ["--enable-source-maps", "--test", "--test-concurrency=1", ...files],
   cwd: root.pathname,
+  env: { KVKIT_DENO: Deno.execPath() },
   stdout: "inherit",
   stderr: "inherit",
 });

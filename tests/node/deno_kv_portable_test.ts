@@ -3,6 +3,7 @@
 // survive, because kvkit stores only its own Uint8Array envelopes.
 import { test } from "node:test";
 import { spawnSync } from "node:child_process";
+import process from "node:process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,7 +12,8 @@ import { openDenoKv } from "../../adapters/deno_kv.ts";
 import { NAMESPACE, PORTABLE_NOW, verifyPortable, writePortable } from "../deno_kv/_portable.ts";
 
 function deno(command: "write" | "verify", path: string): void {
-  const result = spawnSync("deno", [
+  // tools/node_test.ts passes the Deno running it, which need not be on PATH.
+  const result = spawnSync(process.env.KVKIT_DENO ?? "deno", [
     "run",
     "-A",
     "--quiet",
