@@ -61,7 +61,12 @@ function argumentError(method: string, index: number, type: string): TypeError {
 
 /** `String(x)` as workerd converts arguments: symbols throw a TypeError. */
 function toStringArg(value: unknown): string {
-  return typeof value === "string" ? value : `${value as string}`;
+  if (typeof value === "string") return value;
+  // V8's text, on every engine (JavaScriptCore words it differently).
+  if (typeof value === "symbol") {
+    throw new TypeError("Cannot convert a Symbol value to a string");
+  }
+  return `${value as string}`;
 }
 
 /**
@@ -69,8 +74,12 @@ function toStringArg(value: unknown): string {
  * numbers outside the int32 range throw, the rest truncate.
  */
 function toInt32(value: unknown): number {
-  // Unary plus, unlike Number(), throws for bigints as workerd does.
-  const number = typeof value === "number" ? value : +(value as number);
+  if (typeof value === "symbol" || typeof value === "bigint") {
+    throw new TypeError(
+      `Cannot convert a ${typeof value === "symbol" ? "Symbol" : "BigInt"} value to a number`,
+    );
+  }
+  const number = typeof value === "number" ? value : Number(value);
   if (!Number.isFinite(number)) return 0;
   if (number > 2147483647 || number < -2147483648) {
     throw new TypeError(
@@ -192,6 +201,25 @@ function decodeValue(bytes: Uint8Array, type: string): unknown {
       return copyToArrayBuffer(bytes);
     default:
       return toStream(bytes);
+  }
+}
+
+/**
+ * `JSON.stringify`, failing with V8's TypeError texts (which Workers
+ * shows) on every engine; JavaScriptCore words them differently.
+ */
+function serializeMetadata(metadata: unknown): string | undefined {
+  try {
+    return JSON.stringify(metadata);
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    if (/bigint/i.test(error.message) && !/^Do not know/.test(error.message)) {
+      throw new TypeError("Do not know how to serialize a BigInt", { cause: error });
+    }
+    if (/cycl|circular/i.test(error.message) && !/^Converting/.test(error.message)) {
+      throw new TypeError("Converting circular structure to JSON", { cause: error });
+    }
+    throw error;
   }
 }
 
@@ -686,7 +714,7 @@ class EngineKv {
     }
     checkKeyName("PUT", name);
     const hasMetadata = metadata !== undefined && metadata !== null;
-    const metadataJson = hasMetadata ? JSON.stringify(metadata) as string | undefined : undefined;
+    const metadataJson = hasMetadata ? serializeMetadata(metadata) : undefined;
     const bytes = primitive ?? toPutBytes(value);
     checkWellFormed("PUT", name);
     const record: KvRecord = {
