@@ -13,6 +13,8 @@
 //   { $: "cursor" }              the cursor of the last list page with the
 //                                same prefix, in this target's own history
 
+import { readAll } from "../../conformance/_util.ts";
+
 /** A call on the namespace, or a clock step. */
 export type Op =
   | { op: "get" | "getWithMetadata" | "put" | "delete" | "list"; args: unknown[] }
@@ -119,26 +121,6 @@ export function materialize(arg: unknown, state: RunState, listPrefix?: string):
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(arg)) {
     out[key] = materialize(value, state, listPrefix);
-  }
-  return out;
-}
-
-async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let length = 0;
-  const reader = stream.getReader();
-  while (true) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    const chunk = value instanceof Uint8Array ? value : new Uint8Array(value as ArrayBuffer);
-    chunks.push(chunk);
-    length += chunk.byteLength;
-  }
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
   }
   return out;
 }
