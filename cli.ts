@@ -95,7 +95,7 @@ function cell(results: ConformanceResult[]): string {
 }
 
 /** The area × adapter matrix, then every failure and skip. */
-export function formatMatrix(
+function formatMatrix(
   reports: Map<string, ConformanceResult[]>,
 ): string {
   const names = [...reports.keys()];

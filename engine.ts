@@ -13,22 +13,56 @@ import { KvError, type KvOperation } from "./errors.ts";
 import { utf8Length } from "./keys.ts";
 import type { KvDriver, KvKeyInfo, KvNamespaceHandle, KvRecord } from "./types.ts";
 
-/** Largest key, in UTF-8 bytes. */
-export const MAX_KEY_BYTES = 512;
-/** Largest value, in bytes (25 MiB). */
-export const MAX_VALUE_BYTES = 25 * 1024 * 1024;
-/** Largest serialized metadata, in UTF-8 bytes. */
-export const MAX_METADATA_BYTES = 1024;
-/** Most keys a `list` page returns, and the default page size. */
-export const MAX_LIST_LIMIT = 1000;
-/** Most keys one bulk `get` may request. */
-export const MAX_BULK_KEYS = 100;
-/** Largest total a bulk `get` may return, in decoded UTF-16 units. */
-export const MAX_BULK_SIZE = 25 * 1024 * 1024;
-/** Smallest `expirationTtl`, and smallest distance of `expiration` from now. */
-export const MIN_EXPIRATION_TTL = 60;
-/** Smallest `cacheTtl`. */
-export const MIN_CACHE_TTL = 30;
+const MAX_KEY_BYTES = 512;
+const MAX_VALUE_BYTES = 25 * 1024 * 1024;
+const MAX_METADATA_BYTES = 1024;
+const MAX_LIST_LIMIT = 1000;
+const MAX_BULK_KEYS = 100;
+const MAX_BULK_SIZE = 25 * 1024 * 1024;
+const MIN_EXPIRATION_TTL = 60;
+const MIN_CACHE_TTL = 30;
+
+/** Workers KV's limits, as {@linkcode KV_LIMITS} lists them. */
+export interface KvLimits {
+  /** Largest key, in UTF-8 bytes. */
+  readonly maxKeyBytes: number;
+  /** Largest value, in bytes (25 MiB). */
+  readonly maxValueBytes: number;
+  /** Largest serialized metadata, in UTF-8 bytes. */
+  readonly maxMetadataBytes: number;
+  /** Most keys a `list` page returns, and the default page size. */
+  readonly maxListLimit: number;
+  /** Most keys one bulk `get` may request. */
+  readonly maxBulkKeys: number;
+  /** Largest total a bulk `get` may return, in decoded UTF-16 units. */
+  readonly maxBulkSize: number;
+  /** Smallest `expirationTtl`, and smallest distance of `expiration` from now, in seconds. */
+  readonly minExpirationTtl: number;
+  /** Smallest `cacheTtl`, in seconds. */
+  readonly minCacheTtl: number;
+}
+
+/**
+ * The limits the engine enforces, which are Workers KV's.
+ *
+ * @example
+ * ```ts
+ * import { KV_LIMITS } from "@kvkit/kvkit";
+ *
+ * const value = new Uint8Array(KV_LIMITS.maxValueBytes); // the largest value allowed
+ * if (value.byteLength !== 26_214_400) throw new Error("25 MiB");
+ * ```
+ */
+export const KV_LIMITS: KvLimits = Object.freeze({
+  maxKeyBytes: MAX_KEY_BYTES,
+  maxValueBytes: MAX_VALUE_BYTES,
+  maxMetadataBytes: MAX_METADATA_BYTES,
+  maxListLimit: MAX_LIST_LIMIT,
+  maxBulkKeys: MAX_BULK_KEYS,
+  maxBulkSize: MAX_BULK_SIZE,
+  minExpirationTtl: MIN_EXPIRATION_TTL,
+  minCacheTtl: MIN_CACHE_TTL,
+});
 
 /** Options for {@linkcode createEngineKv}. */
 export interface EngineOptions {

@@ -19,7 +19,16 @@ export type ConformanceArea =
   | "large"
   | "concurrency";
 
-/** Every area, in report order. */
+/**
+ * Every area, in report order.
+ *
+ * @example
+ * ```ts
+ * import { areas, cases } from "@kvkit/kvkit/conformance";
+ *
+ * for (const area of areas) console.log(area, cases.filter((c) => c.area === area).length);
+ * ```
+ */
 export const areas: readonly ConformanceArea[] = [
   "get",
   "put",

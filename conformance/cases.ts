@@ -16,7 +16,20 @@ import { orderingCases } from "./ordering_cases.ts";
 import { largeCases } from "./large_cases.ts";
 import { concurrencyCases } from "./concurrency_cases.ts";
 
-/** All cases, grouped by area in report order. */
+/**
+ * All cases, grouped by area in report order. Each has a stable `id`, its
+ * `area`, a `name` that states the behaviour, optional `tags` (`clock`,
+ * `large`) and `run(fixture)`.
+ *
+ * @example Run one case by hand
+ * ```ts
+ * import { cases } from "@kvkit/kvkit/conformance";
+ * import { createMemoryKv } from "@kvkit/kvkit/memory";
+ *
+ * const utf8Order = cases.find((c) => c.id === "ordering.utf8")!;
+ * await utf8Order.run({ kv: createMemoryKv() }); // throws if the order is wrong
+ * ```
+ */
 export const cases: readonly ConformanceCase[] = [
   ...getCases,
   ...putCases,
