@@ -104,3 +104,27 @@ Deno.test("cli rejects unknown commands and stores with a usage error", async ()
   const result = await run(["export", "nowhere:x"]);
   assert(result.code !== 0 && result.stderr.includes("unknown store"), result.stderr);
 });
+
+Deno.test({
+  name: "cli copy moves a namespace into a persisted Miniflare directory and back out",
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "kvkit-cli-mf-" });
+    try {
+      {
+        await using source = await openDenoKv(`${dir}/a.db`);
+        await source.put("greeting", "hello", { metadata: { lang: "en" } });
+        await source.put("bytes", new Uint8Array([0, 255]));
+      }
+      const copied = await run(["copy", `deno-kv:${dir}/a.db`, `miniflare:${dir}/mf`]);
+      assertEquals(copied.code, 0, copied.stderr);
+      const exported = await run(["export", `miniflare:${dir}/mf`]);
+      assertEquals(exported.code, 0, exported.stderr);
+      assertEquals(JSON.parse(exported.stdout), [
+        { key: "bytes", value: "AP8=", base64: true },
+        { key: "greeting", value: "hello", metadata: { lang: "en" } },
+      ]);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
