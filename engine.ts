@@ -10,7 +10,7 @@
  */
 
 import { KvError, type KvOperation } from "./errors.ts";
-import { utf8Length } from "./keys.ts";
+import { isWellFormed, utf8Length } from "./keys.ts";
 import type { KvDriver, KvKeyInfo, KvNamespaceHandle, KvRecord } from "./types.ts";
 
 const MAX_KEY_BYTES = 512;
@@ -121,11 +121,6 @@ function toInt32(value: unknown): number {
     );
   }
   return Math.trunc(number) | 0;
-}
-
-function isWellFormed(text: string): boolean {
-  // A surrogate-free string (nearly every key) needs no further scan.
-  return !/[\uD800-\uDFFF]/.test(text) || text.isWellFormed();
 }
 
 /** workerd's client-side key checks, for single-key operations. */
@@ -255,6 +250,56 @@ function serializeMetadata(metadata: unknown): string | undefined {
     }
     throw error;
   }
+}
+
+/**
+ * One item of a Workers KV bulk read, as the binding delivers it: the
+ * bytes decoded as text (a leading BOM dropped), parsed when `json`, and
+ * carried across the backend as JSON (so -0 reads as 0 and 1e400 as null);
+ * with metadata, wrapped as `{ value, metadata }`, except that a stored
+ * JSON null is `null`. Adapters that pass reads through use it to refill
+ * items a binding lost.
+ *
+ * @param bytes The stored value.
+ * @param json Whether the bulk read asked for `"json"`.
+ * @param withMetadata Whether it is a bulk `getWithMetadata`.
+ * @param metadata The parsed metadata, used when `withMetadata`.
+ * @returns The item, and its decoded length, which counts toward the
+ * 25 MiB bulk total.
+ * @throws {KvError} 400 when `json` and the value is not JSON.
+ *
+ * @example
+ * ```ts
+ * import { decodeBulkItem } from "@kvkit/kvkit";
+ *
+ * const bytes = new TextEncoder().encode("-0");
+ * const { item } = decodeBulkItem(bytes, true, true, { m: 1 });
+ * if (JSON.stringify(item) !== '{"value":0,"metadata":{"m":1}}') throw new Error();
+ * ```
+ */
+export function decodeBulkItem(
+  bytes: Uint8Array,
+  json: boolean,
+  withMetadata: boolean,
+  metadata: unknown,
+): { item: unknown; size: number } {
+  const text = bulkDecoder.decode(bytes);
+  let value: unknown = text;
+  if (json) {
+    try {
+      value = JSON.parse(text, bulkJsonReviver);
+    } catch {
+      throw new KvError(
+        "GET_BULK",
+        400,
+        "At least one of the requested keys corresponds to a non-json value",
+      );
+    }
+    // A stored JSON null maps to null; an overflowing number that reads
+    // as null still gets its { value, metadata } item.
+    if (text.trim() === "null") return { item: null, size: text.length };
+  }
+  return { item: withMetadata ? { value, metadata } : value, size: text.length };
 }
 
 /**
@@ -635,26 +680,14 @@ class EngineKv {
       const record = records.get(key);
       let value: unknown = null;
       if (record !== undefined) {
-        const text = bulkDecoder.decode(record.value);
-        size += text.length;
-        let present = true;
-        if (json) {
-          try {
-            value = JSON.parse(text, bulkJsonReviver);
-          } catch {
-            throw new KvError(
-              "GET_BULK",
-              400,
-              "At least one of the requested keys corresponds to a non-json value",
-            );
-          }
-          // A stored JSON null maps to null; an overflowing number that
-          // reads as null still gets its { value, metadata } item.
-          present = text.trim() !== "null";
-        } else value = text;
-        if (withMetadata && present) {
-          value = { value, metadata: parseMetadata(record.metadata) };
-        }
+        const decoded = decodeBulkItem(
+          record.value,
+          json,
+          withMetadata,
+          withMetadata ? parseMetadata(record.metadata) : null,
+        );
+        size += decoded.size;
+        value = decoded.item;
       }
       if (!results.has(key)) results.set(key, value);
     }

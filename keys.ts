@@ -127,3 +127,23 @@ export function prefixEnd(prefix: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Whether a string holds no lone surrogate, so that it has one UTF-8
+ * encoding. kvkit refuses keys that are not well-formed, since several
+ * backends would silently turn a lone surrogate into U+FFFD.
+ *
+ * @param text Any string.
+ * @returns False when the string holds a lone surrogate.
+ *
+ * @example
+ * ```ts
+ * import { isWellFormed } from "@kvkit/kvkit";
+ *
+ * if (!isWellFormed("a😀") || isWellFormed("a\uD800")) throw new Error();
+ * ```
+ */
+export function isWellFormed(text: string): boolean {
+  // A surrogate-free string (nearly every key) needs no further scan.
+  return !/[\uD800-\uDFFF]/.test(text) || text.isWellFormed();
+}

@@ -19,6 +19,7 @@
 
 import { createEngineKv } from "../engine.ts";
 import { KvError, type KvOperation } from "../errors.ts";
+import { isWellFormed } from "../keys.ts";
 import type { KvDriver } from "../types.ts";
 
 /** The binding methods the wrapper calls. */
@@ -62,8 +63,7 @@ export function invokeDirect(
 
 function unportableKey(key: unknown): boolean {
   if (typeof key === "symbol") return true;
-  return typeof key === "string" && /[\uD800-\uDFFF]/.test(key) &&
-    !key.isWellFormed();
+  return typeof key === "string" && !isWellFormed(key);
 }
 
 /**

@@ -35,7 +35,8 @@
  * @module
  */
 
-import { readValueStream } from "../engine.ts";
+import { decodeBulkItem, readValueStream } from "../engine.ts";
+import { isWellFormed } from "../keys.ts";
 import { KvError } from "../errors.ts";
 import type { KvNamespace } from "../types.ts";
 import { type Invoke, invokeDirect, invokeThroughProxy, toKvError } from "./_workers_proxy.ts";
@@ -66,8 +67,6 @@ export interface KvBinding {
 const IN_WORKERD = (globalThis as { navigator?: { userAgent?: string } })
   .navigator?.userAgent === "Cloudflare-Workers";
 
-const bulkDecoder = new TextDecoder();
-
 /**
  * A binary value copied now, as a plain `Uint8Array` (or `ArrayBuffer`):
  * workerd reads the caller's bytes only when it sends them, so a caller
@@ -97,10 +96,6 @@ function put(invoke: Invoke, args: unknown[]): Promise<unknown> {
     return readValueStream(value).then((bytes) => invoke("put", [args[0], bytes, ...rest]));
   }
   return invoke("put", args);
-}
-
-function isWellFormed(text: string): boolean {
-  return !/[\uD800-\uDFFF]/.test(text) || text.isWellFormed();
 }
 
 function bulkType(options: unknown): string {
@@ -146,23 +141,8 @@ async function readOne(
     bytes = await invoke("get", [key, single]) as ArrayBuffer | null;
   }
   if (bytes === null) return null;
-  let value: unknown = bulkDecoder.decode(bytes);
-  const json = bulkType(options) === "json";
-  if (json) {
-    try {
-      value = JSON.parse(value as string);
-    } catch {
-      throw new KvError(
-        "GET_BULK",
-        400,
-        "At least one of the requested keys corresponds to a non-json value",
-      );
-    }
-  }
-  if (value === null) return null;
-  const item = withMetadata ? { value, metadata } : value;
-  // The bulk response is JSON: -0 arrives as 0, Infinity as null.
-  return json ? JSON.parse(JSON.stringify(item)) : item;
+  return decodeBulkItem(new Uint8Array(bytes), bulkType(options) === "json", withMetadata, metadata)
+    .item;
 }
 
 /**
