@@ -25,14 +25,13 @@
  */
 
 import { areas } from "./conformance/case.ts";
-import { createFakeClock } from "./conformance/clock.ts";
 import {
   type ConformanceResult,
   type ConformanceTarget,
   runConformance,
 } from "./conformance/runner.ts";
-import { createMemoryKv } from "./adapters/memory.ts";
 import type { KvNamespace, KvNamespaceHandle } from "./types.ts";
+import { registry } from "./targets/mod.ts";
 
 declare const Deno: {
   args: string[];
@@ -41,39 +40,16 @@ declare const Deno: {
   stdin: { readable: ReadableStream<Uint8Array> };
 };
 
-/** kvkit's own adapters, each loaded only when its targets are asked for. */
-const TARGET_SOURCES: {
+/** What the conformance command runs: each adapter's targets, loaded on demand. */
+interface TargetSource {
   name: string;
   load: () => Promise<ConformanceTarget[]>;
-}[] = [
-  {
-    name: "memory",
-    load: () =>
-      Promise.resolve([{
-        name: "memory",
-        factory: () => {
-          const clock = createFakeClock();
-          return {
-            kv: createMemoryKv({ now: clock.now }),
-            now: clock.now,
-            advanceTime: clock.advance,
-          };
-        },
-      }]),
-  },
-  {
-    name: "deno-kv",
-    load: async () => (await import("./adapters/_deno_kv_targets.ts")).denoKvTargets(),
-  },
-  {
-    name: "indexeddb",
-    load: async () => (await import("./adapters/_indexeddb_targets.ts")).indexedDbTargets(),
-  },
-  {
-    name: "miniflare",
-    load: async () => (await import("./adapters/_miniflare_targets.ts")).miniflareTargets(),
-  },
-];
+}
+
+const REGISTRY_SOURCES: TargetSource[] = registry.map((entry) => ({
+  name: entry.name,
+  load: () => entry.targets(),
+}));
 
 const encoder = new TextEncoder();
 const print = (text: string) => Deno.stdout.write(encoder.encode(text + "\n"));
@@ -143,10 +119,7 @@ function option(args: string[], flag: string): string | undefined {
   return args.find((a) => a.startsWith(`${flag}=`))?.slice(flag.length + 1);
 }
 
-async function conformance(
-  args: string[],
-  sources: { name: string; load: () => Promise<ConformanceTarget[]> }[],
-): Promise<number> {
+async function conformance(args: string[], sources: TargetSource[]): Promise<number> {
   const only = option(args, "--adapter")?.split(",");
   const onlyAreas = option(args, "--area")?.split(",");
   const reports = new Map<string, ConformanceResult[]>();
@@ -222,38 +195,23 @@ interface BulkEntry {
   base64?: boolean;
 }
 
-/** Opens a store named on the command line, `<kind>:<location>`. */
-const STORES: Record<
-  string,
-  (location: string, args: string[]) => Promise<KvNamespaceHandle>
-> = {
-  "deno-kv": async (location, args) => {
-    const { openDenoKv } = await import("./adapters/deno_kv.ts");
-    if (location === "") throw new TypeError("deno-kv needs a path: deno-kv:<path>");
-    return await openDenoKv(location, { namespace: option(args, "--namespace") });
-  },
-  miniflare: async (location, args) => {
-    const { openMiniflareKv } = await import("./adapters/miniflare.ts");
-    if (location === "") throw new TypeError("miniflare needs a directory: miniflare:<dir>");
-    return await openMiniflareKv({ persist: location, namespace: option(args, "--namespace") });
-  },
-};
+const STORES = registry.flatMap((entry) => entry.store === undefined ? [] : [entry.store]);
 
 async function openStore(
   spec: string,
   args: string[],
 ): Promise<KvNamespaceHandle> {
   const colon = spec.indexOf(":");
-  const kind = colon < 0 ? spec : spec.slice(0, colon);
-  const open = STORES[kind];
-  if (open === undefined) {
+  const scheme = colon < 0 ? spec : spec.slice(0, colon);
+  const store = STORES.find((s) => s.scheme === scheme);
+  if (store === undefined) {
     throw new TypeError(
-      `unknown store "${spec}": use ${
-        Object.keys(STORES).map((k) => `${k}:<location>`).join(" or ")
-      }`,
+      `unknown store "${spec}": use ${STORES.map((s) => s.syntax).join(" or ")}`,
     );
   }
-  return await open(colon < 0 ? "" : spec.slice(colon + 1), args);
+  return await store.open(colon < 0 ? "" : spec.slice(colon + 1), {
+    namespace: option(args, "--namespace"),
+  });
 }
 
 const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
@@ -358,10 +316,12 @@ async function copyStore(from: string, to: string, args: string[]): Promise<numb
 
 const USAGE = `usage: kvkit <command>
   conformance [--json] [--adapter a,b] [--area a,b]
-  export <store>            (JSON to stdout)
-  import <store>            (JSON from stdin)
-  copy <from-store> <to-store>
-stores: deno-kv:<path> [--namespace name] | miniflare:<dir>`;
+  export <store> [--namespace name]   (JSON to stdout)
+  import <store> [--namespace name]   (JSON from stdin)
+  copy <from-store> <to-store> [--namespace name]
+stores:
+${STORES.map((s) => `  ${s.syntax.padEnd(24)} ${s.summary}`).join("\n")}
+adapters: ${registry.map((e) => e.name).join(", ")}`;
 
 /** Options for {@linkcode main}. */
 export interface MainOptions {
@@ -398,7 +358,7 @@ export async function main(args: string[], options: MainOptions = {}): Promise<n
       return await conformance(
         rest,
         options.targets === undefined
-          ? TARGET_SOURCES
+          ? REGISTRY_SOURCES
           : [{ name: "targets", load: () => Promise.resolve(options.targets!) }],
       );
     case "export":

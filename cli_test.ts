@@ -1,7 +1,7 @@
 import { main } from "./cli.ts";
 import { createMemoryKv } from "./adapters/memory.ts";
 import { openDenoKv } from "./adapters/deno_kv.ts";
-import { assert, assertEquals } from "./conformance/_assert.ts";
+import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 
 const cli = new URL("./cli.ts", import.meta.url).pathname;
 

@@ -1,11 +1,16 @@
 /**
- * Key helpers shared by the engine and by drivers: UTF-8 byte order,
- * UTF-8 length, and prefix range bounds.
+ * Key order, for the engine and for drivers: Workers KV lists keys in
+ * UTF-8 byte order. Helpers for backends that compare strings
+ * ({@linkcode compareKeys}, {@linkcode codePointSortKey},
+ * {@linkcode prefixEnd}) and for backends that compare bytes
+ * ({@linkcode encodeKey}, {@linkcode decodeKey}, {@linkcode compareBytes},
+ * {@linkcode prefixEndBytes}), plus {@linkcode utf8Length} and
+ * {@linkcode isWellFormed}.
  *
- * Workers KV orders keys by their UTF-8 bytes, which is Unicode code-point
- * order. JavaScript's `<` compares UTF-16 code units instead, and the two
- * disagree exactly when one side holds a surrogate pair (a code point above
- * U+FFFF) and the other a code unit from U+E000 to U+FFFF.
+ * UTF-8 byte order is Unicode code-point order. JavaScript's `<` compares
+ * UTF-16 code units instead, and the two disagree exactly when one side
+ * holds a surrogate pair (a code point above U+FFFF) and the other a code
+ * unit from U+E000 to U+FFFF.
  *
  * @module
  */
@@ -25,7 +30,7 @@ const HIGH_UNITS = /[\uD800-\uFFFF]/;
  *
  * @example Sort keys the way Workers KV lists them
  * ```ts
- * import { codePointSortKey } from "@kvkit/kvkit";
+ * import { codePointSortKey } from "@kvkit/kvkit/driver";
  *
  * const keys = ["\u{1F600}", "\uFFFF", "a"];
  * keys.sort((a, b) => codePointSortKey(a) < codePointSortKey(b) ? -1 : 1);
@@ -55,7 +60,7 @@ export function codePointSortKey(key: string): string {
  *
  * @example
  * ```ts
- * import { compareKeys } from "@kvkit/kvkit";
+ * import { compareKeys } from "@kvkit/kvkit/driver";
  *
  * // U+FFFF is EF BF BF in UTF-8, the emoji F0 9F 98 80.
  * if (compareKeys("\uFFFF", "\u{1F600}") >= 0) throw new Error("wrong order");
@@ -77,7 +82,7 @@ export function compareKeys(a: string, b: string): number {
  *
  * @example
  * ```ts
- * import { utf8Length } from "@kvkit/kvkit";
+ * import { utf8Length } from "@kvkit/kvkit/driver";
  *
  * if (utf8Length("é😀") !== 6) throw new Error("expected 2 + 4 bytes");
  * ```
@@ -110,7 +115,7 @@ export function utf8Length(text: string): number {
  *
  * @example
  * ```ts
- * import { prefixEnd } from "@kvkit/kvkit";
+ * import { prefixEnd } from "@kvkit/kvkit/driver";
  *
  * if (prefixEnd("ab") !== "ac") throw new Error("expected ac");
  * if (prefixEnd("a\u{10FFFF}") !== "b") throw new Error("expected b");
@@ -138,7 +143,7 @@ export function prefixEnd(prefix: string): string | undefined {
  *
  * @example
  * ```ts
- * import { isWellFormed } from "@kvkit/kvkit";
+ * import { isWellFormed } from "@kvkit/kvkit/driver";
  *
  * if (!isWellFormed("a😀") || isWellFormed("a\uD800")) throw new Error();
  * ```
@@ -146,4 +151,97 @@ export function prefixEnd(prefix: string): string | undefined {
 export function isWellFormed(text: string): boolean {
   // A surrogate-free string (nearly every key) needs no further scan.
   return !/[\uD800-\uDFFF]/.test(text) || text.isWellFormed();
+}
+
+const encoder = new TextEncoder();
+// A leading U+FEFF is part of a key, not a byte-order mark to drop.
+const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+
+/**
+ * A key's UTF-8 bytes, in a buffer of their own: the form to store in a
+ * backend that orders keys bytewise (IndexedDB binary keys, `bytea`).
+ *
+ * @param key A well-formed key.
+ * @returns Its UTF-8 encoding.
+ *
+ * @example
+ * ```ts
+ * import { decodeKey, encodeKey } from "@kvkit/kvkit/driver";
+ *
+ * const bytes = encodeKey("\uFEFFé");
+ * if (bytes.byteLength !== 5 || decodeKey(bytes) !== "\uFEFFé") throw new Error();
+ * ```
+ */
+export function encodeKey(key: string): Uint8Array {
+  return encoder.encode(key);
+}
+
+/**
+ * The key whose UTF-8 bytes these are, the inverse of
+ * {@linkcode encodeKey}. A leading U+FEFF is kept: it is part of the key.
+ *
+ * @param bytes A key's UTF-8 bytes, as a view or an `ArrayBuffer`.
+ * @returns The key.
+ *
+ * @example
+ * ```ts
+ * import { decodeKey } from "@kvkit/kvkit/driver";
+ *
+ * const key = decodeKey(new Uint8Array([0xef, 0xbb, 0xbf, 0x62]));
+ * if (key !== "\uFEFFb") throw new Error("the BOM is part of the key");
+ * ```
+ */
+export function decodeKey(bytes: ArrayBuffer | ArrayBufferView): string {
+  return decoder.decode(bytes);
+}
+
+/**
+ * Compares byte strings as unsigned bytes, shorter first on a common
+ * prefix: for UTF-8 keys, the order in which Workers KV lists them.
+ *
+ * @param a The first bytes.
+ * @param b The second bytes.
+ * @returns A negative number, zero, or a positive number.
+ *
+ * @example
+ * ```ts
+ * import { compareBytes, encodeKey } from "@kvkit/kvkit/driver";
+ *
+ * if (compareBytes(encodeKey("\uFFFF"), encodeKey("\u{1F600}")) >= 0) throw new Error();
+ * ```
+ */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const length = Math.min(a.byteLength, b.byteLength);
+  for (let i = 0; i < length; i++) {
+    if (a[i] !== b[i]) return a[i] - b[i];
+  }
+  return a.byteLength - b.byteLength;
+}
+
+/**
+ * The smallest byte string greater than every byte string that starts
+ * with `prefix` (trailing 0xFF bytes dropped, then the last byte plus
+ * one), or `undefined` when there is none: an empty prefix, or only 0xFF
+ * bytes. Use it as the exclusive end of a prefix range in a backend that
+ * orders bytes. The result is a new buffer of its own.
+ *
+ * @param prefix A prefix's bytes, usually {@linkcode encodeKey} of it.
+ * @returns The exclusive upper bound of the prefix range.
+ *
+ * @example
+ * ```ts
+ * import { encodeKey, prefixEndBytes } from "@kvkit/kvkit/driver";
+ *
+ * const end = prefixEndBytes(encodeKey("a\u{10FFFF}"))!; // 61 F4 8F BF BF
+ * if (end.join() !== "97,244,143,191,192") throw new Error();
+ * if (prefixEndBytes(new Uint8Array()) !== undefined) throw new Error("no bound");
+ * ```
+ */
+export function prefixEndBytes(prefix: Uint8Array): Uint8Array | undefined {
+  let end = prefix.byteLength;
+  while (end > 0 && prefix[end - 1] === 0xff) end--;
+  if (end === 0) return undefined;
+  const next = prefix.slice(0, end);
+  next[end - 1]++;
+  return next;
 }

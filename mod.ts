@@ -2,10 +2,13 @@
  * kvkit: one key-value interface for every JavaScript runtime, the
  * Cloudflare Workers KV binding API.
  *
- * This entry point holds the types, {@linkcode KvError}, the engine that
- * turns a small driver into a full namespace, and key helpers. It loads no
- * adapter and touches no runtime global; each adapter lives under its own
- * subpath (`@kvkit/kvkit/memory`, `@kvkit/kvkit/deno-kv`, ...).
+ * This entry point holds what code written against a namespace uses: the
+ * {@linkcode KvNamespace} types, {@linkcode KvError} and
+ * {@linkcode KV_LIMITS}. It loads no adapter and touches no runtime global.
+ * Each adapter lives under its own subpath (`@kvkit/kvkit/memory`,
+ * `@kvkit/kvkit/deno-kv`, ...), the conformance suite under
+ * `@kvkit/kvkit/conformance`, and the kit for writing a storage driver
+ * under `@kvkit/kvkit/driver`.
  *
  * @example
  * ```ts
@@ -25,7 +28,17 @@
  * @module
  */
 
-export * from "./types.ts";
-export * from "./errors.ts";
-export * from "./keys.ts";
-export * from "./engine.ts";
+export type {
+  KvGetOptions,
+  KvGetWithMetadataResult,
+  KvListKey,
+  KvListOptions,
+  KvListResult,
+  KvNamespace,
+  KvNamespaceHandle,
+  KvPutOptions,
+  KvPutValue,
+  KvValueType,
+} from "./types.ts";
+export { KvError, type KvOperation } from "./errors.ts";
+export { KV_LIMITS, type KvLimits } from "./limits.ts";

@@ -1,6 +1,7 @@
 /**
- * The Workers KV binding interface, overload for overload, plus the small
- * driver contract that every engine-backed kvkit adapter implements.
+ * The Workers KV binding interface, overload for overload: the namespace
+ * every kvkit adapter returns, and its options and results. (The driver
+ * contract behind engine adapters is in `@kvkit/kvkit/driver`.)
  *
  * The shapes follow `KVNamespace` from `@cloudflare/workers-types` so that a
  * real binding is assignable to {@linkcode KvNamespace}, and every kvkit
@@ -268,71 +269,4 @@ export interface KvNamespaceHandle<Key extends string = string>
   extends KvNamespace<Key>, AsyncDisposable {
   /** Releases the resource. Calls after `close()` fail. */
   close(): Promise<void>;
-}
-
-/**
- * One record as a driver stores it. The engine builds it; a driver keeps
- * it and hands it back unchanged.
- */
-export interface KvRecord {
-  /**
-   * The value's bytes. Nobody mutates them. Small values are views into a
-   * shared buffer, so a backend that stores a view's whole buffer (as
-   * IndexedDB's structured clone does) must store `value.slice()`.
-   */
-  value: Uint8Array;
-  /** Metadata as JSON text, absent when there is none. */
-  metadata?: string;
-  /** Absolute expiry in whole seconds since the epoch, if any. */
-  expiration?: number;
-}
-
-/** A key as a driver lists it: everything but the value. */
-export interface KvKeyInfo {
-  /** The key. */
-  name: string;
-  /** Metadata as JSON text, absent when there is none. */
-  metadata?: string;
-  /** Absolute expiry in whole seconds since the epoch, if any. */
-  expiration?: number;
-}
-
-/**
- * The storage contract behind every engine adapter: store records and scan
- * keys in UTF-8 byte order, nothing more. Validation, encoding, expiry,
- * metadata and pagination all live in the engine.
- *
- * Keys reaching a driver are always well-formed strings of 1 to 512 UTF-8
- * bytes. Expired records may be returned; the engine filters them.
- */
-export interface KvDriver {
-  /** The record stored under `key`, expired or not. */
-  get(key: string): Promise<KvRecord | undefined>;
-  /** Records for 1 to 100 distinct keys, in order; one snapshot if possible. */
-  getMany(keys: string[]): Promise<(KvRecord | undefined)[]>;
-  /**
-   * Replaces the whole record under `key`. It either lands completely or
-   * leaves the previous record untouched.
-   */
-  put(key: string, record: KvRecord): Promise<void>;
-  /** Removes `key`; a missing key is not an error. */
-  delete(key: string): Promise<void>;
-  /**
-   * Up to `limit` keys that start with `prefix` and sort strictly after
-   * `after` (when given), ascending in UTF-8 byte order. Never loads values.
-   */
-  list(
-    prefix: string,
-    after: string | undefined,
-    limit: number,
-  ): Promise<KvKeyInfo[]>;
-  /**
-   * Removes those of `keys` whose records are expired at `nowMs`
-   * (`expiration * 1000 <= nowMs`, checked again inside the driver so that
-   * a concurrent fresh write survives). Optional: the engine calls it to
-   * reclaim expired records it meets on reads.
-   */
-  deleteExpired?(keys: string[], nowMs: number): Promise<void>;
-  /** Releases the backend. */
-  close?(): Promise<void>;
 }

@@ -17,10 +17,9 @@
 //   call to as well, so an error workerd throws synchronously arrives as
 //   the proxy's own AssertionError, `(typeHeader === "Promise")`.
 
-import { createEngineKv } from "../engine.ts";
 import { KvError, type KvOperation } from "../errors.ts";
 import { isWellFormed } from "../keys.ts";
-import type { KvDriver } from "../types.ts";
+import { checkCall } from "../_validate.ts";
 
 /** The binding methods the wrapper calls. */
 export type Method = "get" | "getWithMetadata" | "put" | "delete" | "list";
@@ -111,39 +110,31 @@ function proxyAssertion(error: unknown): boolean {
   return error instanceof Error && error.name === "AssertionError";
 }
 
-const UNREACHABLE = new Error("the proxy fallback reached storage");
-
-const unreachable = () => Promise.reject(UNREACHABLE);
-const refusingDriver: KvDriver = {
-  get: unreachable,
-  getMany: unreachable,
-  put: unreachable,
-  delete: unreachable,
-  list: unreachable,
-};
+/**
+ * The error workerd gives for a call the proxy cannot carry: every such
+ * call fails one of the checks workerd makes before storage, which the
+ * engine's validators run in workerd's order.
+ */
+function workerdError(method: Method, args: unknown[], original?: unknown): unknown {
+  try {
+    checkCall(method, args, Date.now);
+  } catch (error) {
+    return error;
+  }
+  return original ?? new Error(`kvkit: Miniflare's proxy cannot carry this ${method}() call`);
+}
 
 /**
- * A caller for Miniflare's proxy. Calls it cannot carry are answered by
- * kvkit's engine over a driver that refuses every access: the engine runs
- * workerd's client-side checks in workerd's order, and for these inputs
- * one of them always fails before storage is reached.
+ * A caller for Miniflare's proxy. Calls it cannot carry are answered with
+ * workerd's own error, from the engine's validators.
  */
 export function invokeThroughProxy(binding: object): Invoke {
-  const engine = createEngineKv(refusingDriver) as unknown as Callable;
-  const explain = async (method: Method, args: unknown[], original?: unknown) => {
-    try {
-      await engine[method](...args);
-    } catch (error) {
-      if ((error as { cause?: unknown }).cause !== UNREACHABLE) throw error;
-    }
-    throw original ?? UNREACHABLE;
-  };
   return async (method, args) => {
-    if (unportable(method, args)) return explain(method, args);
+    if (unportable(method, args)) throw workerdError(method, args);
     try {
       return await invokeDirect(binding, method, portable(method, args));
     } catch (error) {
-      if (proxyAssertion(error)) return explain(method, args, error);
+      if (proxyAssertion(error)) throw workerdError(method, args, error);
       throw error;
     }
   };

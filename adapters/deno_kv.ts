@@ -66,14 +66,28 @@
  * @module
  */
 
-import { createEngineKv } from "../engine.ts";
+import { buildEngine } from "../engine.ts";
 import type { KvNamespaceHandle } from "../types.ts";
 import {
-  createDenoKvDriver,
   DEFAULT_SWEEP_GRACE_MS as GRACE,
+  type DenoKvLike,
+  type DenoKvSweepOptions,
+  type DenoKvSweepResult,
+  openDenoKvHandle,
   RECLAIM_SLACK_MS as SLACK,
-} from "./_deno_kv_driver.ts";
+} from "./_deno_kv_handle.ts";
+import { createDenoKvDriver } from "./_deno_kv_driver.ts";
 
+export type {
+  DenoKvAtomicLike,
+  DenoKvEntryMaybe,
+  DenoKvKey,
+  DenoKvKeyPart,
+  DenoKvLike,
+  DenoKvListSelector,
+  DenoKvSweepOptions,
+  DenoKvSweepResult,
+} from "./_deno_kv_handle.ts";
 // The namespace types, so that this entry point documents on its own.
 export type {
   KvGetOptions,
@@ -113,61 +127,6 @@ export const RECLAIM_SLACK_MS: number = SLACK;
  */
 export const DEFAULT_SWEEP_GRACE_MS: number = GRACE;
 
-/** A Deno KV key part that kvkit writes or reads. */
-export type DenoKvKeyPart = Uint8Array | string | number | bigint | boolean;
-
-/** A Deno KV key. */
-export type DenoKvKey = readonly DenoKvKeyPart[];
-
-/** An entry as `get`, `getMany` and `list` return it. */
-export interface DenoKvEntryMaybe {
-  /** The key (Deno also allows symbol parts, which kvkit never writes). */
-  readonly key: readonly unknown[];
-  /** The stored value, `null` when there is none. */
-  readonly value: unknown;
-  /** The entry's version, `null` when there is no entry. */
-  readonly versionstamp: string | null;
-}
-
-/** A `list` selector: a prefix with an optional start, or a range. */
-export type DenoKvListSelector =
-  | { prefix: DenoKvKey; start?: DenoKvKey }
-  | { start: DenoKvKey; end: DenoKvKey };
-
-/** The atomic operation members kvkit uses. */
-export interface DenoKvAtomicLike {
-  /** Fails the commit unless each key has the given versionstamp. */
-  check(...checks: { key: DenoKvKey; versionstamp: string | null }[]): this;
-  /** Sets a key, optionally with a time to live. */
-  set(key: DenoKvKey, value: unknown, options?: { expireIn?: number }): this;
-  /** Deletes a key. */
-  delete(key: DenoKvKey): this;
-  /**
-   * Commits; `ok` is false when a check failed, and the `versionstamp` of
-   * a successful commit is that of every key it wrote.
-   */
-  commit(): Promise<{ ok: boolean; versionstamp?: string }>;
-}
-
-/**
- * The members of a `Deno.Kv` handle that kvkit calls. Native `Deno.Kv`
- * (`Deno.openKv()`, including KV Connect URLs) and npm `@deno/kv`'s `Kv`
- * both fit.
- */
-export interface DenoKvLike {
-  /** Reads one key. */
-  get(key: DenoKvKey): Promise<DenoKvEntryMaybe>;
-  /** Reads up to 10 keys in one snapshot. */
-  getMany(keys: DenoKvKey[]): Promise<DenoKvEntryMaybe[]>;
-  /** Iterates a key range. */
-  list(
-    selector: DenoKvListSelector,
-    options?: { limit?: number; batchSize?: number },
-  ): AsyncIterable<DenoKvEntryMaybe>;
-  /** Starts an atomic operation. */
-  atomic(): DenoKvAtomicLike;
-}
-
 /** Options for {@linkcode createDenoKv} and {@linkcode openDenoKv}. */
 export interface DenoKvOptions {
   /**
@@ -178,30 +137,6 @@ export interface DenoKvOptions {
   namespace?: string;
   /** The clock, in epoch milliseconds. Defaults to `Date.now`. */
   now?: () => number;
-}
-
-/** Options for {@linkcode DenoKvNamespace.sweep}. */
-export interface DenoKvSweepOptions {
-  /**
-   * A generation that was registered but never published counts as
-   * abandoned (its writer crashed) once it is this old, in milliseconds.
-   * Younger ones may still be being written, so they are kept. Defaults to
-   * 10 minutes; pass 0 when no writer can be running.
-   */
-  graceMs?: number;
-}
-
-/** What {@linkcode DenoKvNamespace.sweep} removed. */
-export interface DenoKvSweepResult {
-  /** Keys that had abandoned, dead or stale generations. */
-  keys: number;
-  /** Generations removed. */
-  generations: number;
-  /**
-   * Chunk keys deleted. Deletes are blind, so chunks that a crashed write
-   * never got to write count too.
-   */
-  chunks: number;
 }
 
 /**
@@ -247,28 +182,19 @@ function build(
   { namespace, now }: Required<DenoKvOptions>,
   close: (() => void) | undefined,
 ): DenoKvNamespace {
-  const driver = createDenoKvDriver(kv, { namespace, now });
-  if (close !== undefined) driver.close = () => Promise.resolve(close());
-  const engine = createEngineKv(driver, { now, namespace });
-  let closed = false;
-  const engineClose = engine.close.bind(engine);
-  Object.defineProperties(engine, {
-    sweep: {
-      value: (sweepOptions?: DenoKvSweepOptions) => {
-        if (closed) {
-          return Promise.reject(new TypeError("the namespace is closed"));
-        }
-        return driver.sweep(sweepOptions);
-      },
-    },
-    close: {
-      value: () => {
-        closed = true;
-        return engineClose();
-      },
-    },
+  const engine = buildEngine((context) => {
+    const driver = createDenoKvDriver(kv, { namespace, now: context.now });
+    if (close !== undefined) driver.close = () => close();
+    return driver;
+  }, { now, namespace });
+  const driver = engine.driver as ReturnType<typeof createDenoKvDriver>;
+  Object.defineProperty(engine.kv, "sweep", {
+    value: engine.lifecycle.guard(
+      "DELETE",
+      (options?: DenoKvSweepOptions) => driver.sweep(options),
+    ),
   });
-  return engine as DenoKvNamespace;
+  return engine.kv as DenoKvNamespace;
 }
 
 /**
@@ -299,20 +225,6 @@ export function createDenoKv(
   options: DenoKvOptions = {},
 ): DenoKvNamespace {
   return build(kv, checkOptions(options), undefined);
-}
-
-/** `Deno`, as far as this module uses it; absent outside Deno. */
-declare const Deno:
-  | {
-    openKv?: (path?: string) => Promise<DenoKvLike & { close(): void }>;
-    version?: { deno?: string };
-  }
-  | undefined;
-
-function rejectV8(): never {
-  throw new TypeError(
-    "kvkit stores only Uint8Array values; this is not a kvkit entry",
-  );
 }
 
 /**
@@ -352,23 +264,6 @@ export async function openDenoKv(
     );
   }
   const checked = checkOptions(options);
-  let kv: DenoKvLike & { close(): void };
-  if (typeof Deno !== "undefined" && typeof Deno.version?.deno === "string") {
-    if (typeof Deno.openKv !== "function") {
-      throw new TypeError(
-        "Deno.openKv is not available: run Deno with --unstable-kv",
-      );
-    }
-    kv = await Deno.openKv(path);
-  } else {
-    const { openKv } = await import("@deno/kv");
-    // kvkit never stores V8-serialized values; Bun needs codecs regardless.
-    kv = await openKv(path, {
-      encodeV8: rejectV8,
-      decodeV8: rejectV8,
-    }) as unknown as
-      & DenoKvLike
-      & { close(): void };
-  }
+  const kv = await openDenoKvHandle(path);
   return build(kv, checked, () => kv.close());
 }

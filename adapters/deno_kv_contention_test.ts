@@ -2,14 +2,14 @@
 // is locked" must never reach a caller, and no acknowledged write may be
 // lost.
 
-import { countKind } from "../tests/deno_kv/_spy.ts";
-import { sequenceOf } from "../tests/deno_kv/_values.ts";
+import { countKind } from "./_deno_kv_test_spy.ts";
+import { sequenceOf } from "./_deno_kv_test_values.ts";
 import { createDenoKv } from "./deno_kv.ts";
 
 const PROCESSES = 4;
 const WRITES = 250;
 const root = new URL("../", import.meta.url);
-const child = new URL("../tests/deno_kv/_contention_child.ts", import.meta.url).pathname;
+const child = new URL("./_deno_kv_test_contention_child.ts", import.meta.url).pathname;
 
 function assert(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(message);

@@ -4,14 +4,14 @@
 // the last write the child saw acknowledged; at the end a sweep leaves no
 // orphan chunks.
 
-import { countKind } from "../tests/deno_kv/_spy.ts";
-import { crashSize, sequenceOf } from "../tests/deno_kv/_values.ts";
-import { CHUNK_BYTES, MAX_DENO_VALUE, SMALL_VALUE_BYTES } from "./_deno_kv_driver.ts";
+import { countKind } from "./_deno_kv_test_spy.ts";
+import { crashSize, sequenceOf } from "./_deno_kv_test_values.ts";
+import { CHUNK_BYTES, MAX_DENO_VALUE, SMALL_VALUE_BYTES } from "./_deno_kv_handle.ts";
 import { createDenoKv } from "./deno_kv.ts";
 
 const KILLS = 24;
 const root = new URL("../", import.meta.url);
-const child = new URL("../tests/deno_kv/_crash_child.ts", import.meta.url).pathname;
+const child = new URL("./_deno_kv_test_crash_child.ts", import.meta.url).pathname;
 
 function assert(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(message);

@@ -1,21 +1,8 @@
-import { createFakeClock, testKv } from "../conformance/mod.ts";
+import { createFakeClock } from "../conformance/mod.ts";
 import { KvError } from "../errors.ts";
-import { type CommitPlan, countKind, rawEntries, spyKv } from "../tests/deno_kv/_spy.ts";
+import { type CommitPlan, countKind, rawEntries, spyKv } from "./_deno_kv_test_spy.ts";
 import { createDenoKvDriver } from "./_deno_kv_driver.ts";
-import { denoKvTargets } from "./_deno_kv_targets.ts";
 import { createDenoKv, openDenoKv, RECLAIM_SLACK_MS } from "./deno_kv.ts";
-
-const targets = await denoKvTargets();
-for (const target of targets) {
-  testKv(Deno.test, target.name, target.factory, target.options);
-}
-Deno.test({
-  name: "deno-kv targets: dispose removes the temporary file",
-  sanitizeResources: false,
-  fn: async () => {
-    for (const target of targets) await target.dispose?.();
-  },
-});
 
 function assert(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(message);
@@ -389,7 +376,7 @@ Deno.test("driver deleteExpired() keeps a fresh write that lands between its rea
       assert(reads <= 0, "the race happened");
       const record = await plain.get("k");
       assert(
-        record !== undefined && samePattern(record.value, 9, size),
+        record !== undefined && samePattern(record.value as Uint8Array, 9, size),
         `fresh ${size}-byte write survived`,
       );
       assertEquals(record.expiration, undefined);

@@ -36,8 +36,11 @@
  */
 
 import { type DBSchema, type IDBPDatabase, wrap } from "idb";
-import { createEngineKv, isExpired } from "../engine.ts";
-import type { KvDriver, KvKeyInfo, KvNamespaceHandle, KvRecord } from "../types.ts";
+import { createEngineKv } from "../engine.ts";
+import { isExpired } from "../expiry.ts";
+import { decodeKey, encodeKey, prefixEndBytes } from "../keys.ts";
+import type { DriverContext, KvDriver, KvKeyInfo, KvRecord } from "../kv_driver.ts";
+import type { KvNamespaceHandle } from "../types.ts";
 
 /**
  * The part of an `IDBFactory` (`globalThis.indexedDB`) that the adapter
@@ -80,8 +83,8 @@ const SWEEP_BATCH = 1000;
 
 /** A record in the `records` store: the value with its metadata and expiry. */
 interface StoredRecord {
-  /** The value's bytes, in a buffer of exactly their size. */
-  v: ArrayBuffer;
+  /** The value: text, or its bytes in a buffer of exactly their size. */
+  v: string | ArrayBuffer;
   /** Metadata JSON. */
   m?: string;
   /** Absolute expiry in epoch seconds. */
@@ -136,9 +139,6 @@ const IDB_GLOBALS = [
   "IDBObjectStore",
 ];
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
 /** A buffer holding exactly the view's bytes, copying only when needed. */
 function exactBuffer(bytes: Uint8Array): ArrayBuffer {
   // IndexedDB clones a view's whole backing buffer, so a view into a
@@ -151,30 +151,8 @@ function exactBuffer(bytes: Uint8Array): ArrayBuffer {
 }
 
 /** The key as stored: its UTF-8 bytes, which IndexedDB compares bytewise. */
-function encodeKey(key: string): ArrayBuffer {
-  return exactBuffer(encoder.encode(key));
-}
-
-/**
- * The smallest byte string above every string that starts with `prefix`:
- * drop trailing 0xFF bytes, then add one to the last byte. `undefined`
- * when there is none (an empty prefix or all 0xFF).
- */
-function prefixSuccessor(prefix: Uint8Array): ArrayBuffer | undefined {
-  let end = prefix.byteLength;
-  while (end > 0 && prefix[end - 1] === 0xff) end--;
-  if (end === 0) return undefined;
-  const next = prefix.slice(0, end);
-  next[end - 1]++;
-  return next.buffer;
-}
-
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  const length = Math.min(a.byteLength, b.byteLength);
-  for (let i = 0; i < length; i++) {
-    if (a[i] !== b[i]) return a[i] - b[i];
-  }
-  return a.byteLength - b.byteLength;
+function storedKey(key: string): ArrayBuffer {
+  return exactBuffer(encodeKey(key));
 }
 
 function keyRange(): KeyRangeStatics {
@@ -184,37 +162,26 @@ function keyRange(): KeyRangeStatics {
 
 /**
  * The key range of `list(prefix, after)`: keys starting with `prefix` and,
- * when given, strictly after `after`. `query` is `undefined` for every key;
- * the result is `undefined` when the range is empty.
+ * when given, strictly after `after` (which the engine keeps inside the
+ * prefix). `query` is `undefined` for every key.
  */
-function listRange(
-  prefix: string,
-  after: string | undefined,
-): { query: unknown } | undefined {
-  const low = encoder.encode(prefix);
-  const high = prefixSuccessor(low);
-  let lower = low;
-  let lowerOpen = false;
-  if (after !== undefined) {
-    const afterBytes = encoder.encode(after);
-    // A cursor continues inside its own prefix; one before it is clamped.
-    if (compareBytes(afterBytes, low) >= 0) {
-      lower = afterBytes;
-      lowerOpen = true;
-    }
-  }
+function listRange(prefix: string, after: string | undefined): { query: unknown } {
+  const low = encodeKey(after ?? prefix);
+  const lowerOpen = after !== undefined;
+  const high = prefixEndBytes(encodeKey(prefix));
   const range = keyRange();
   if (high === undefined) {
-    if (lower.byteLength === 0 && !lowerOpen) return { query: undefined };
-    return { query: range.lowerBound(exactBuffer(lower), lowerOpen) };
+    if (low.byteLength === 0) return { query: undefined };
+    return { query: range.lowerBound(exactBuffer(low), lowerOpen) };
   }
-  if (compareBytes(lower, new Uint8Array(high)) >= 0) return undefined;
-  return { query: range.bound(exactBuffer(lower), high, lowerOpen, true) };
+  return { query: range.bound(exactBuffer(low), exactBuffer(high), lowerOpen, true) };
 }
 
 function toRecord(stored: StoredRecord | undefined): KvRecord | undefined {
   if (stored === undefined) return undefined;
-  const record: KvRecord = { value: new Uint8Array(stored.v) };
+  const record: KvRecord = {
+    value: typeof stored.v === "string" ? stored.v : new Uint8Array(stored.v),
+  };
   if (stored.m !== undefined) record.metadata = stored.m;
   if (stored.e !== undefined) record.expiration = stored.e;
   return record;
@@ -234,10 +201,10 @@ class IndexedDbDriver implements KvDriver {
   #lastSweepMs = -Infinity;
   #sweeping: Promise<void> | undefined;
 
-  constructor(factory: IndexedDbFactory, name: string, now: () => number) {
+  constructor(factory: IndexedDbFactory, name: string, context: DriverContext) {
     this.#factory = factory;
     this.#name = name;
-    this.#now = now;
+    this.#now = context.now;
   }
 
   #open(): Promise<Database> {
@@ -298,12 +265,12 @@ class IndexedDbDriver implements KvDriver {
   }
 
   get(key: string): Promise<KvRecord | undefined> {
-    const id = encodeKey(key);
+    const id = storedKey(key);
     return this.#run(async (db) => toRecord(await db.get(RECORDS, id)));
   }
 
   getMany(keys: string[]): Promise<(KvRecord | undefined)[]> {
-    const ids = keys.map(encodeKey);
+    const ids = keys.map(storedKey);
     return this.#run(async (db) => {
       const store = db.transaction(RECORDS).store;
       const stored = await Promise.all(ids.map((id) => store.get(id)));
@@ -312,8 +279,9 @@ class IndexedDbDriver implements KvDriver {
   }
 
   put(key: string, record: KvRecord): Promise<void> {
-    const id = encodeKey(key);
-    const stored: StoredRecord = { v: exactBuffer(record.value) };
+    const id = storedKey(key);
+    const value = record.value;
+    const stored: StoredRecord = { v: typeof value === "string" ? value : exactBuffer(value) };
     const info: StoredKey = {};
     if (record.metadata !== undefined) stored.m = info.m = record.metadata;
     if (record.expiration !== undefined) stored.e = info.e = record.expiration;
@@ -328,7 +296,7 @@ class IndexedDbDriver implements KvDriver {
   }
 
   delete(key: string): Promise<void> {
-    const id = encodeKey(key);
+    const id = storedKey(key);
     return this.#run(async (db) => {
       const tx = db.transaction(BOTH, "readwrite");
       await Promise.all([
@@ -345,7 +313,6 @@ class IndexedDbDriver implements KvDriver {
     limit: number,
   ): Promise<KvKeyInfo[]> {
     const range = listRange(prefix, after);
-    if (range === undefined) return Promise.resolve([]);
     return this.#run(async (db) => {
       // Two reads of one range in one transaction see the same records.
       const store = db.transaction(KEYS).store;
@@ -354,7 +321,7 @@ class IndexedDbDriver implements KvDriver {
         store.getAll(range.query as never, limit),
       ]);
       return ids.map((id, i) => {
-        const info: KvKeyInfo = { name: decoder.decode(id) };
+        const info: KvKeyInfo = { name: decodeKey(id) };
         const { m, e } = infos[i];
         if (m !== undefined) info.metadata = m;
         if (e !== undefined) info.expiration = e;
@@ -364,7 +331,7 @@ class IndexedDbDriver implements KvDriver {
   }
 
   deleteExpired(keys: string[], nowMs: number): Promise<void> {
-    const ids = keys.map(encodeKey);
+    const ids = keys.map(storedKey);
     return this.#run(async (db) => {
       const tx = db.transaction(BOTH, "readwrite");
       const records = tx.objectStore(RECORDS);
@@ -472,9 +439,8 @@ export function createIndexedDbKv(
     );
   }
   const name = options.name === undefined ? "kvkit" : String(options.name);
-  const now = options.now ?? Date.now;
-  return createEngineKv(new IndexedDbDriver(factory, name, now), {
-    now,
+  return createEngineKv((context) => new IndexedDbDriver(factory, name, context), {
+    now: options.now,
     namespace: `indexeddb:${name}`,
   });
 }

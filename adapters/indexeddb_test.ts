@@ -2,14 +2,8 @@ import "fake-indexeddb/auto";
 import { forceCloseDatabase, IDBFactory } from "fake-indexeddb";
 import { type IDBPDatabase, openDB } from "idb";
 import { createFakeClock } from "../conformance/clock.ts";
-import { testKv } from "../conformance/runner.ts";
 import { KvError } from "../errors.ts";
-import { indexedDbTargets } from "./_indexeddb_targets.ts";
 import { createIndexedDbKv, type IndexedDbFactory } from "./indexeddb.ts";
-
-for (const target of await indexedDbTargets()) {
-  testKv(Deno.test, target.name, target.factory, target.options);
-}
 
 function assert(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(message);

@@ -20,8 +20,10 @@
  * @module
  */
 
-import { createEngineKv, isExpired } from "../engine.ts";
-import type { KvDriver, KvKeyInfo, KvNamespaceHandle, KvRecord } from "../types.ts";
+import { createEngineKv } from "../engine.ts";
+import { isExpired } from "../expiry.ts";
+import type { KvDriver, KvKeyInfo, KvRecord } from "../kv_driver.ts";
+import type { KvNamespaceHandle } from "../types.ts";
 import { SortedKeys } from "./_sorted_keys.ts";
 
 /** Options for {@linkcode createMemoryKv}. */
@@ -30,25 +32,20 @@ export interface MemoryKvOptions {
   now?: () => number;
 }
 
+// Every answer is synchronous, so the engine settles one promise per call.
 function createMemoryDriver(): KvDriver {
   const records = new Map<string, KvRecord>();
   const order = new SortedKeys();
   return {
-    get(key) {
-      return Promise.resolve(records.get(key));
-    },
-    getMany(keys) {
-      return Promise.resolve(keys.map((key) => records.get(key)));
-    },
+    get: (key) => records.get(key),
+    getMany: (keys) => keys.map((key) => records.get(key)),
     put(key, record) {
-      // The engine hands over bytes no caller can reach, so no copy here.
+      // The engine hands over values no caller can reach, so no copy here.
       if (!records.has(key)) order.insert(key);
       records.set(key, record);
-      return Promise.resolve();
     },
     delete(key) {
       if (records.delete(key)) order.remove(key);
-      return Promise.resolve();
     },
     list(prefix, after, limit) {
       const infos: KvKeyInfo[] = [];
@@ -59,7 +56,7 @@ function createMemoryDriver(): KvDriver {
         if (expiration !== undefined) info.expiration = expiration;
         infos.push(info);
       }
-      return Promise.resolve(infos);
+      return infos;
     },
     deleteExpired(keys, nowMs) {
       for (const key of keys) {
@@ -69,12 +66,10 @@ function createMemoryDriver(): KvDriver {
           order.remove(key);
         }
       }
-      return Promise.resolve();
     },
     close() {
       records.clear();
       order.clear();
-      return Promise.resolve();
     },
   };
 }

@@ -22,6 +22,7 @@
 
 import { Miniflare } from "miniflare";
 import type { KvNamespace, KvNamespaceHandle } from "../types.ts";
+import { Lifecycle, operationOf } from "../_lifecycle.ts";
 import { miniflareOptions, NamespaceClock, startMiniflare } from "./_miniflare_control.ts";
 import { createWorkersKv, type KvBinding } from "./workers.ts";
 
@@ -163,21 +164,19 @@ export async function openMiniflareKv(
     await mf.dispose();
     throw error;
   }
-  let closed: Promise<void> | undefined;
-  const close = () => closed ??= mf.dispose();
-  const handle: Record<string | symbol, unknown> = {
-    close,
-    [Symbol.asyncDispose]: close,
-  };
+  const lifecycle = new Lifecycle(() => mf.dispose());
+  const handle: Record<string, unknown> = {};
   for (const method of METHODS) {
     const call = kv[method] as (...args: unknown[]) => Promise<unknown>;
-    handle[method] = clock === undefined
-      ? call
-      : (...args: unknown[]) => clock.run(() => call(...args));
+    handle[method] = lifecycle.guard(
+      (args: unknown[]) => operationOf(method, args),
+      clock === undefined ? call : (...args: unknown[]) => clock.run(() => call(...args)),
+    );
   }
   if (clock !== undefined) {
     handle.now = () => clock.now();
-    handle.advanceTime = (ms: number) => clock.advance(ms);
+    handle.advanceTime = lifecycle.guard("PUT", (ms: number) => clock.advance(ms));
   }
+  lifecycle.attach(handle);
   return handle as unknown as MiniflareKv;
 }

@@ -1,8 +1,7 @@
-import { testKv, type TestRegistrar } from "../conformance/runner.ts";
 import { KvError } from "../errors.ts";
+import { FAKE_TIME_START } from "../targets/_miniflare_pool.ts";
 import { NamespaceClock, sendControlOp, startMiniflare } from "./_miniflare_control.ts";
 import { miniflareOptions } from "./_miniflare_control.ts";
-import { FAKE_TIME_START, MiniflarePool, miniflareTargets } from "./_miniflare_targets.ts";
 import { openMiniflareKv } from "./miniflare.ts";
 import { createWorkersKv, type KvBinding } from "./workers.ts";
 
@@ -151,50 +150,4 @@ Deno.test("a fake clock survives Miniflare evicting the idle namespace", async (
   } finally {
     await mf.dispose();
   }
-});
-
-Deno.test("the conformance pool recycles namespaces empty, with the clock reset", async () => {
-  const pool = await MiniflarePool.start(2, "recycle");
-  try {
-    const plain = await pool.fixture({ tags: [] });
-    await plain.kv.put("a", "1");
-    await plain.close?.();
-    const timed = await pool.fixture({ tags: ["clock"] });
-    await timed.kv.put("b", "2", { expirationTtl: 60 });
-    await timed.advanceTime!(120_000);
-    await timed.close?.();
-    // Both namespaces are used now, so these two are recycled ones.
-    const again = await pool.fixture({ tags: ["clock"] });
-    assertEquals(again.now!(), FAKE_TIME_START);
-    assertEquals((await again.kv.list()).keys, [], "the expired key is gone too");
-    await again.kv.put("big", "x".repeat(1025)).then(
-      () => {
-        throw new Error("a clock namespace should be in test mode");
-      },
-      () => {},
-    );
-    const fresh = await pool.fixture({ tags: [] });
-    assertEquals((await fresh.kv.list()).keys, []);
-    await fresh.kv.put("big", "x".repeat(2048));
-  } finally {
-    await pool.dispose();
-  }
-});
-
-// The conformance suite shares one Miniflare across all cases, started by
-// the first case and stopped by the last test, so its child process and
-// sockets outlive each test: the op and resource sanitizers must be off.
-const [target] = await miniflareTargets();
-const register: TestRegistrar = Object.assign(
-  (name: string, fn: () => Promise<void>) =>
-    Deno.test({ name, fn, sanitizeOps: false, sanitizeResources: false }),
-  { ignore: (name: string, fn: () => Promise<void>) => Deno.test({ name, fn, ignore: true }) },
-);
-testKv(register, "miniflare", target.factory, target.options);
-
-Deno.test({
-  name: "miniflare target: dispose() stops the shared Miniflare",
-  fn: () => target.dispose!(),
-  sanitizeOps: false,
-  sanitizeResources: false,
 });

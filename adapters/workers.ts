@@ -35,7 +35,8 @@
  * @module
  */
 
-import { decodeBulkItem, readValueStream } from "../engine.ts";
+import { decodeBulkItem } from "../_bulk.ts";
+import { readValueStream } from "../_codec.ts";
 import { isWellFormed } from "../keys.ts";
 import { KvError } from "../errors.ts";
 import type { KvNamespace } from "../types.ts";
@@ -141,8 +142,12 @@ async function readOne(
     bytes = await invoke("get", [key, single]) as ArrayBuffer | null;
   }
   if (bytes === null) return null;
-  return decodeBulkItem(new Uint8Array(bytes), bulkType(options) === "json", withMetadata, metadata)
-    .item;
+  return decodeBulkItem({
+    value: new Uint8Array(bytes),
+    json: bulkType(options) === "json",
+    withMetadata,
+    metadata,
+  }).item;
 }
 
 /**

@@ -19,7 +19,7 @@
 // nothing.
 
 import {
-  bundle,
+  bundlePage,
   chromiumMissing,
   launchChromium,
   launchPersistentChromium,
@@ -121,7 +121,7 @@ if (import.meta.main) {
   };
   const which = flag("profile", "disk");
   const profiles = which === "both" ? ["disk", "memory"] as const : [which as "disk" | "memory"];
-  const server = servePage(await bundle("tests/browser/_bench_page.ts"));
+  const server = servePage(await bundlePage("tests/browser/_bench_page.ts"));
   try {
     for (const profile of profiles) {
       const { result, userAgent } = await measure(

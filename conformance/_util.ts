@@ -1,7 +1,7 @@
 // Small helpers shared by the case files.
 
 import type { KvNamespace } from "../types.ts";
-import type { KvFixture } from "./runner.ts";
+import type { KvFixture } from "./case.ts";
 
 const encoder = new TextEncoder();
 

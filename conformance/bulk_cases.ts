@@ -8,7 +8,22 @@ const c = caseBuilder("bulk");
 
 const BULK = "KV GET_BULK failed:";
 
-export const bulkCases: ConformanceCase[] = [
+/**
+ * The `bulk` area's cases, for the `cases` option of `testKv` and
+ * `runConformance`.
+ *
+ * @example
+ * ```ts
+ * import { bulkCases, clockFixture, runConformance } from "@kvkit/kvkit/conformance";
+ * import { createMemoryKv } from "@kvkit/kvkit/memory";
+ *
+ * const report = await runConformance(() => clockFixture((now) => createMemoryKv({ now })), {
+ *   cases: bulkCases,
+ * });
+ * if (report.some((r) => r.status === "fail")) throw new Error("bulk cases failed");
+ * ```
+ */
+export const bulkCases: readonly ConformanceCase[] = [
   c(
     "text",
     "bulk get returns a Map in request order, null for missing keys",

@@ -1,10 +1,48 @@
 /**
- * The shape of a conformance case.
+ * The shape of a conformance case, and of the fixture it runs against.
  *
  * @module
  */
 
-import type { KvFixture } from "./runner.ts";
+import type { KvNamespace } from "../types.ts";
+
+/**
+ * What a case runs against: a fresh, empty namespace plus, optionally,
+ * control of its clock. {@linkcode clockFixture} builds one on a fake clock.
+ */
+export interface KvFixture {
+  /** The namespace under test. It must be empty. */
+  kv: KvNamespace;
+  /**
+   * The namespace's current time in epoch milliseconds, for cases that
+   * compute absolute expirations. Defaults to `Date.now()`.
+   */
+  now?(): number;
+  /**
+   * Moves the namespace's clock forward. Cases tagged `clock` need it;
+   * without it, declare them skipped.
+   */
+  advanceTime?(ms: number): void | Promise<void>;
+  /** Releases the fixture after the case. */
+  close?(): void | Promise<void>;
+}
+
+/** Identifies the case a fixture is made for. */
+export interface CaseInfo {
+  /** Stable id, e.g. `list.cursor-pages`. */
+  id: string;
+  /** The area the case belongs to. */
+  area: ConformanceArea;
+  /** A sentence describing the behaviour. */
+  name: string;
+  /** `clock` when the case advances time, `large` when it moves 25 MiB. */
+  tags: readonly ConformanceTag[];
+}
+
+/** Makes a fresh fixture for each case. */
+export type KvFixtureFactory = (
+  info: CaseInfo,
+) => KvFixture | Promise<KvFixture>;
 
 /** The behaviour areas the cases are grouped by. */
 export type ConformanceArea =

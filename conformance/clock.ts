@@ -1,8 +1,12 @@
 /**
- * A manual clock for expiry tests that never sleep.
+ * A manual clock for expiry tests that never sleep, and the fixture built
+ * on one.
  *
  * @module
  */
+
+import type { KvNamespace, KvNamespaceHandle } from "../types.ts";
+import type { KvFixture } from "./case.ts";
 
 /** A clock that moves only when told to. */
 export interface FakeClock {
@@ -43,5 +47,41 @@ export function createFakeClock(
       }
       time += ms;
     },
+  };
+}
+
+/**
+ * A fixture on a fresh fake clock: opens the namespace with the clock's
+ * `now` and returns it with `now`, `advanceTime` and a `close` that closes
+ * the namespace when it has `close()`. The usual conformance factory.
+ *
+ * @param open Opens an empty namespace that reads the given clock.
+ * @param startMs Where the clock starts, as in {@linkcode createFakeClock}.
+ * @returns The fixture.
+ *
+ * @example
+ * ```ts
+ * import { clockFixture, runConformance } from "@kvkit/kvkit/conformance";
+ * import { createMemoryKv } from "@kvkit/kvkit/memory";
+ *
+ * const report = await runConformance(
+ *   () => clockFixture((now) => createMemoryKv({ now })),
+ *   { filter: (c) => c.area === "expiration" },
+ * );
+ * if (report.some((r) => r.status !== "pass")) throw new Error("expiry broke");
+ * ```
+ */
+export async function clockFixture(
+  open: (now: () => number) => KvNamespace | Promise<KvNamespace>,
+  startMs?: number,
+): Promise<KvFixture> {
+  const clock = createFakeClock(startMs);
+  const kv = await open(clock.now);
+  const closable = kv as Partial<KvNamespaceHandle>;
+  return {
+    kv,
+    now: clock.now,
+    advanceTime: clock.advance,
+    close: () => closable.close?.(),
   };
 }

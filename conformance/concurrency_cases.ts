@@ -6,7 +6,22 @@ import { assert, assertEquals } from "./_assert.ts";
 
 const c = caseBuilder("concurrency");
 
-export const concurrencyCases: ConformanceCase[] = [
+/**
+ * The `concurrency` area's cases, for the `cases` option of `testKv` and
+ * `runConformance`.
+ *
+ * @example
+ * ```ts
+ * import { concurrencyCases, clockFixture, runConformance } from "@kvkit/kvkit/conformance";
+ * import { createMemoryKv } from "@kvkit/kvkit/memory";
+ *
+ * const report = await runConformance(() => clockFixture((now) => createMemoryKv({ now })), {
+ *   cases: concurrencyCases,
+ * });
+ * if (report.some((r) => r.status === "fail")) throw new Error("concurrency cases failed");
+ * ```
+ */
+export const concurrencyCases: readonly ConformanceCase[] = [
   c(
     "same-key",
     "parallel puts to one key all succeed and one of them wins",

@@ -2,10 +2,18 @@
 // correct engine adapter with one deliberate defect; the suite must fail it
 // in the cases that cover that defect.
 
-import { compareKeys, createEngineKv } from "../mod.ts";
-import type { KvDriver, KvNamespace, KvRecord } from "../mod.ts";
+import { compareKeys, createEngineKv } from "../driver.ts";
+import type { KvDriver, KvRecord } from "../driver.ts";
+import type { KvNamespace } from "../types.ts";
 import { createMemoryKv } from "../adapters/memory.ts";
-import { cases, createFakeClock, type KvFixture, runConformance, testKv } from "./mod.ts";
+import {
+  cases,
+  clockFixture,
+  createFakeClock,
+  type KvFixture,
+  runConformance,
+  testKv,
+} from "./mod.ts";
 
 /** A plain Map driver; `sort` decides the key order. */
 function mapDriver(
@@ -185,13 +193,8 @@ Deno.test("the suite has at least 80 cases, unique ids, and every area covered",
 });
 
 Deno.test("runConformance reports declared skips with their reasons", async () => {
-  const clock = createFakeClock();
   const report = await runConformance(
-    () => ({
-      kv: createMemoryKv({ now: clock.now }),
-      now: clock.now,
-      advanceTime: clock.advance,
-    }),
+    () => clockFixture((now) => createMemoryKv({ now })),
     {
       skip: { clock: "no clock here", "list.pages": "just because" },
       filter: (c) => c.area !== "large",

@@ -1,7 +1,7 @@
 // Cases for expiration and expirationTtl (spec §2.4, §4).
 
 import { caseBuilder, type ConformanceCase, type ConformanceTag } from "./case.ts";
-import type { KvFixture } from "./runner.ts";
+import type { KvFixture } from "./case.ts";
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
 import { advance, nowMs, nowSeconds } from "./_util.ts";
 
@@ -16,7 +16,22 @@ function until(fixture: KvFixture, expirationSeconds: number): number {
   return expirationSeconds * 1000 - nowMs(fixture);
 }
 
-export const expirationCases: ConformanceCase[] = [
+/**
+ * The `expiration` area's cases, for the `cases` option of `testKv` and
+ * `runConformance`.
+ *
+ * @example
+ * ```ts
+ * import { expirationCases, clockFixture, runConformance } from "@kvkit/kvkit/conformance";
+ * import { createMemoryKv } from "@kvkit/kvkit/memory";
+ *
+ * const report = await runConformance(() => clockFixture((now) => createMemoryKv({ now })), {
+ *   cases: expirationCases,
+ * });
+ * if (report.some((r) => r.status === "fail")) throw new Error("expiration cases failed");
+ * ```
+ */
+export const expirationCases: readonly ConformanceCase[] = [
   c(
     "ttl-expires",
     "a key put with expirationTtl 60 disappears 60 s later",

@@ -9,7 +9,22 @@ const c = caseBuilder("get");
 const UNKNOWN_TYPE =
   'Unknown response type. Possible types are "text", "arrayBuffer", "json", and "stream".';
 
-export const getCases: ConformanceCase[] = [
+/**
+ * The `get` area's cases, for the `cases` option of `testKv` and
+ * `runConformance`.
+ *
+ * @example
+ * ```ts
+ * import { getCases, clockFixture, runConformance } from "@kvkit/kvkit/conformance";
+ * import { createMemoryKv } from "@kvkit/kvkit/memory";
+ *
+ * const report = await runConformance(() => clockFixture((now) => createMemoryKv({ now })), {
+ *   cases: getCases,
+ * });
+ * if (report.some((r) => r.status === "fail")) throw new Error("get cases failed");
+ * ```
+ */
+export const getCases: readonly ConformanceCase[] = [
   c("missing", "a missing key reads as null in every type", async ({ kv }) => {
     assertEquals(await kv.get("missing"), null);
     assertEquals(await kv.get("missing", "text"), null);

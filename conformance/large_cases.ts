@@ -1,7 +1,7 @@
 // Cases for values up to 25 MiB (spec §2.4 value size).
 
 import { caseBuilder, type ConformanceCase } from "./case.ts";
-import type { KvFixture } from "./runner.ts";
+import type { KvFixture } from "./case.ts";
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
 import { allBytes, filled, MiB, readAll } from "./_util.ts";
 
@@ -49,7 +49,23 @@ async function getBytes(
   return value === null ? null : new Uint8Array(value);
 }
 
-export const largeCases: ConformanceCase[] = [
+/**
+ * The `large` area's cases, for the `cases` option of `testKv` and
+ * `runConformance`.
+ *
+ * @example
+ * ```ts
+ * import { largeCases, clockFixture, runConformance } from "@kvkit/kvkit/conformance";
+ * import { createMemoryKv } from "@kvkit/kvkit/memory";
+ *
+ * const report = await runConformance(() => clockFixture((now) => createMemoryKv({ now })), {
+ *   cases: largeCases,
+ *   skip: { large: "kept short in a doc example" },
+ * });
+ * if (report.some((r) => r.status === "fail")) throw new Error("large cases failed");
+ * ```
+ */
+export const largeCases: readonly ConformanceCase[] = [
   c(
     "max-value",
     "a value of exactly 25 MiB round-trips byte for byte",

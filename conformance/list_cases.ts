@@ -8,7 +8,22 @@ const c = caseBuilder("list");
 
 const names = (keys: { name: string }[]) => keys.map((k) => k.name);
 
-export const listCases: ConformanceCase[] = [
+/**
+ * The `list` area's cases, for the `cases` option of `testKv` and
+ * `runConformance`.
+ *
+ * @example
+ * ```ts
+ * import { listCases, clockFixture, runConformance } from "@kvkit/kvkit/conformance";
+ * import { createMemoryKv } from "@kvkit/kvkit/memory";
+ *
+ * const report = await runConformance(() => clockFixture((now) => createMemoryKv({ now })), {
+ *   cases: listCases,
+ * });
+ * if (report.some((r) => r.status === "fail")) throw new Error("list cases failed");
+ * ```
+ */
+export const listCases: readonly ConformanceCase[] = [
   c(
     "empty",
     "an empty namespace lists as one complete page with no cursor",
@@ -339,6 +354,18 @@ export const listCases: ConformanceCase[] = [
           "Failed to execute 'list' on 'KvNamespace': parameter 1 is not of type 'ListOptions'.",
         );
       }
+    },
+  ),
+  c(
+    "bom-key",
+    "a key starting with U+FEFF lists under its own name, which reads it back",
+    async ({ kv }) => {
+      await kv.put("\uFEFFbom", "with");
+      await kv.put("bom", "without");
+      const { keys } = await kv.list();
+      assertEquals(names(keys), ["bom", "\uFEFFbom"]);
+      assertEquals(await kv.get(keys[1].name), "with");
+      assertEquals(names((await kv.list({ prefix: "\uFEFF" })).keys), ["\uFEFFbom"]);
     },
   ),
   c("deleted-keys", "deleted keys leave the listing", async ({ kv }) => {

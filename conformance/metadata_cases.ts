@@ -6,7 +6,22 @@ import { readAll } from "./_util.ts";
 
 const c = caseBuilder("metadata");
 
-export const metadataCases: ConformanceCase[] = [
+/**
+ * The `metadata` area's cases, for the `cases` option of `testKv` and
+ * `runConformance`.
+ *
+ * @example
+ * ```ts
+ * import { metadataCases, clockFixture, runConformance } from "@kvkit/kvkit/conformance";
+ * import { createMemoryKv } from "@kvkit/kvkit/memory";
+ *
+ * const report = await runConformance(() => clockFixture((now) => createMemoryKv({ now })), {
+ *   cases: metadataCases,
+ * });
+ * if (report.some((r) => r.status === "fail")) throw new Error("metadata cases failed");
+ * ```
+ */
+export const metadataCases: readonly ConformanceCase[] = [
   c(
     "round-trip",
     "getWithMetadata returns the value and the stored metadata",

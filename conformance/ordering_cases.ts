@@ -30,7 +30,22 @@ function shuffled<T>(items: T[]): T[] {
     .sort((a, b) => a.k - b.k).map((x) => x.item);
 }
 
-export const orderingCases: ConformanceCase[] = [
+/**
+ * The `ordering` area's cases, for the `cases` option of `testKv` and
+ * `runConformance`.
+ *
+ * @example
+ * ```ts
+ * import { orderingCases, clockFixture, runConformance } from "@kvkit/kvkit/conformance";
+ * import { createMemoryKv } from "@kvkit/kvkit/memory";
+ *
+ * const report = await runConformance(() => clockFixture((now) => createMemoryKv({ now })), {
+ *   cases: orderingCases,
+ * });
+ * if (report.some((r) => r.status === "fail")) throw new Error("ordering cases failed");
+ * ```
+ */
+export const orderingCases: readonly ConformanceCase[] = [
   c(
     "utf8",
     "keys list in UTF-8 byte order, not UTF-16 order",

@@ -1,7 +1,7 @@
 // Cases for put (spec §1.5, §2.4).
 
 import { caseBuilder, type ConformanceCase } from "./case.ts";
-import type { KvFixture } from "./runner.ts";
+import type { KvFixture } from "./case.ts";
 import { assertEquals, assertRejects } from "./_assert.ts";
 import { buffer, nowSeconds, streamOf, utf8 } from "./_util.ts";
 
@@ -18,7 +18,22 @@ async function bytesOf(
   return value === null ? null : new Uint8Array(value);
 }
 
-export const putCases: ConformanceCase[] = [
+/**
+ * The `put` area's cases, for the `cases` option of `testKv` and
+ * `runConformance`.
+ *
+ * @example
+ * ```ts
+ * import { putCases, clockFixture, runConformance } from "@kvkit/kvkit/conformance";
+ * import { createMemoryKv } from "@kvkit/kvkit/memory";
+ *
+ * const report = await runConformance(() => clockFixture((now) => createMemoryKv({ now })), {
+ *   cases: putCases,
+ * });
+ * if (report.some((r) => r.status === "fail")) throw new Error("put cases failed");
+ * ```
+ */
+export const putCases: readonly ConformanceCase[] = [
   c("resolves-undefined", "put resolves undefined", async ({ kv }) => {
     assertEquals(await kv.put("k", "v"), undefined);
   }),

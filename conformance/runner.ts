@@ -5,50 +5,16 @@
  * @module
  */
 
-import type { KvNamespace } from "../types.ts";
-import { cases } from "./cases.ts";
-import type { ConformanceArea, ConformanceCase, ConformanceTag } from "./case.ts";
-
-/**
- * What a case runs against: a fresh, empty namespace plus, optionally,
- * control of its clock.
- */
-export interface KvFixture {
-  /** The namespace under test. It must be empty. */
-  kv: KvNamespace;
-  /**
-   * The namespace's current time in epoch milliseconds, for cases that
-   * compute absolute expirations. Defaults to `Date.now()`.
-   */
-  now?(): number;
-  /**
-   * Moves the namespace's clock forward. Cases tagged `clock` need it;
-   * without it, declare them skipped.
-   */
-  advanceTime?(ms: number): void | Promise<void>;
-  /** Releases the fixture after the case. */
-  close?(): void | Promise<void>;
-}
-
-/** Identifies the case a fixture is made for. */
-export interface CaseInfo {
-  /** Stable id, e.g. `list.cursor-pages`. */
-  id: string;
-  /** The area the case belongs to. */
-  area: ConformanceArea;
-  /** A sentence describing the behaviour. */
-  name: string;
-  /** `clock` when the case advances time, `large` when it moves 25 MiB. */
-  tags: readonly ConformanceTag[];
-}
-
-/** Makes a fresh fixture for each case. */
-export type KvFixtureFactory = (
-  info: CaseInfo,
-) => KvFixture | Promise<KvFixture>;
+import { cases as allCases } from "./cases.ts";
+import type { CaseInfo, ConformanceArea, ConformanceCase, KvFixtureFactory } from "./case.ts";
 
 /** Options for {@linkcode testKv} and {@linkcode runConformance}. */
 export interface ConformanceOptions {
+  /**
+   * The cases to run, e.g. one area's (`listCases`) or your own.
+   * Defaults to every case, {@linkcode allCases}.
+   */
+  cases?: readonly ConformanceCase[];
   /**
    * Cases to skip, each with the reason. A key is a case id, an area
    * (`expiration`) or a tag (`clock`, `large`). Every skip is reported.
@@ -127,11 +93,13 @@ function skipReason(
 }
 
 function selected(options: ConformanceOptions): readonly ConformanceCase[] {
-  const known = new Set<string>([
-    ...cases.map((c) => c.id),
-    ...cases.map((c) => c.area),
-    ...cases.flatMap((c) => c.tags ?? []),
-  ]);
+  const cases = options.cases ?? allCases;
+  const known = new Set<string>();
+  for (const c of [...allCases, ...cases]) {
+    known.add(c.id);
+    known.add(c.area);
+    for (const tag of c.tags ?? []) known.add(tag);
+  }
   for (const key of Object.keys(options.skip ?? {})) {
     if (!known.has(key)) {
       throw new TypeError(`skip: "${key}" is not a case id, area or tag`);
@@ -179,30 +147,24 @@ async function runCase(
  * @param test `Deno.test`, `node:test`'s `test`, or an `it`.
  * @param name A label for the adapter, put in front of each test name.
  * @param factory Makes a fresh, empty fixture for each case.
- * @param options Skips and a filter.
+ * @param options The cases, skips and a filter.
  *
  * @example With Deno.test
  * ```ts ignore
- * import { testKv, createFakeClock } from "@kvkit/kvkit/conformance";
+ * import { clockFixture, testKv } from "@kvkit/kvkit/conformance";
  * import { createMemoryKv } from "@kvkit/kvkit/memory";
  *
- * testKv(Deno.test, "memory", () => {
- *   const clock = createFakeClock();
- *   return { kv: createMemoryKv({ now: clock.now }), now: clock.now, advanceTime: clock.advance };
- * });
+ * testKv(Deno.test, "memory", () => clockFixture((now) => createMemoryKv({ now })));
  * ```
  *
  * @example With a describe/it pair (node:test, vitest, @std/testing/bdd)
  * ```ts ignore
  * import { describe, it } from "node:test";
- * import { testKv, createFakeClock } from "@kvkit/kvkit/conformance";
+ * import { clockFixture, testKv } from "@kvkit/kvkit/conformance";
  * import { createMemoryKv } from "@kvkit/kvkit/memory";
  *
  * describe("memory adapter", () => {
- *   testKv(it, "", () => {
- *     const clock = createFakeClock();
- *     return { kv: createMemoryKv({ now: clock.now }), now: clock.now, advanceTime: clock.advance };
- *   });
+ *   testKv(it, "", () => clockFixture((now) => createMemoryKv({ now })));
  * });
  * ```
  */
@@ -234,18 +196,18 @@ export function testKv(
  * skips included. It never throws for a failing case.
  *
  * @param factory Makes a fresh, empty fixture for each case.
- * @param options Skips, a filter, and a progress callback.
+ * @param options The cases, skips, a filter, and a progress callback.
  * @returns One result per selected case.
  *
  * @example
  * ```ts
- * import { createFakeClock, runConformance } from "@kvkit/kvkit/conformance";
+ * import { clockFixture, orderingCases, runConformance } from "@kvkit/kvkit/conformance";
  * import { createMemoryKv } from "@kvkit/kvkit/memory";
  *
- * const report = await runConformance(() => {
- *   const clock = createFakeClock();
- *   return { kv: createMemoryKv({ now: clock.now }), now: clock.now, advanceTime: clock.advance };
- * }, { filter: (c) => c.area === "ordering" });
+ * const report = await runConformance(
+ *   () => clockFixture((now) => createMemoryKv({ now })),
+ *   { cases: orderingCases },
+ * );
  * const failed = report.filter((r) => r.status === "fail");
  * if (failed.length > 0) throw new Error(failed[0].error);
  * ```

@@ -32,7 +32,22 @@ async function assertUntouched(
   );
 }
 
-export const validationCases: ConformanceCase[] = [
+/**
+ * The `validation` area's cases, for the `cases` option of `testKv` and
+ * `runConformance`.
+ *
+ * @example
+ * ```ts
+ * import { validationCases, clockFixture, runConformance } from "@kvkit/kvkit/conformance";
+ * import { createMemoryKv } from "@kvkit/kvkit/memory";
+ *
+ * const report = await runConformance(() => clockFixture((now) => createMemoryKv({ now })), {
+ *   cases: validationCases,
+ * });
+ * if (report.some((r) => r.status === "fail")) throw new Error("validation cases failed");
+ * ```
+ */
+export const validationCases: readonly ConformanceCase[] = [
   c("empty-key", "an empty key rejects with a TypeError", async ({ kv }) => {
     for (const [op, call] of operations(kv)) {
       await assertRejects(

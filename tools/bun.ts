@@ -1,6 +1,6 @@
-// Runs the conformance suite under Bun's test runner (tests/bun): the
-// memory adapter, and the Deno KV adapter on npm @deno/kv. Bun comes from
-// npm, in tests/bun's own install, pinned by its package-lock.json.
+// Runs the conformance suite under Bun's test runner (tests/bun), on every
+// registry target that declares Bun. Bun comes from npm, in tests/bun's own
+// install, pinned by its package-lock.json.
 //
 //   deno run -A tools/bun.ts
 
@@ -19,6 +19,6 @@ async function run(command: string, args: string[]): Promise<void> {
 try {
   await Deno.stat(`${dir}node_modules/.bin/bun`);
 } catch {
-  await run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"]);
+  await run("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"]);
 }
 await run(`${dir}node_modules/.bin/bun`, ["test"]);

@@ -19,8 +19,8 @@ async function run(command: string, args: string[], cwd = dir): Promise<void> {
 try {
   await Deno.stat(`${dir}node_modules/vitest/vitest.mjs`);
 } catch {
-  // `npm install`, not `npm ci`: the lockfile lacks the optional rollup builds for
-  // other platforms, which this registry does not serve, and `npm ci` refuses that.
-  await run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"]);
+  // `npm ci` installs exactly the lockfile and never rewrites it, so a test run
+  // leaves the clone clean.
+  await run("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"]);
 }
 await run("node", [`${dir}node_modules/vitest/vitest.mjs`, "run", "--root", dir]);

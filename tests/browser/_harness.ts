@@ -5,7 +5,7 @@
 //
 // Private to tests/browser and bench/.
 
-import * as esbuild from "esbuild";
+import { bundle } from "../_bundle.ts";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 
 const root = new URL("../../", import.meta.url);
@@ -74,22 +74,8 @@ export async function launchPersistentChromium(
  * Bundles a browser entry (a path from the repository root) into one
  * script, npm packages included.
  */
-export async function bundle(entry: string): Promise<string> {
-  try {
-    const result = await esbuild.build({
-      entryPoints: [new URL(entry, root).pathname],
-      absWorkingDir: root.pathname,
-      bundle: true,
-      write: false,
-      format: "esm",
-      platform: "browser",
-      target: "chrome120",
-      logLevel: "silent",
-    });
-    return result.outputFiles[0].text;
-  } finally {
-    await esbuild.stop();
-  }
+export function bundlePage(entry: string): Promise<string> {
+  return bundle(new URL(entry, root), "browser");
 }
 
 /** A page server on loopback. */

@@ -5,6 +5,7 @@
 
 import { deleteDB, openDB } from "idb";
 import {
+  clockFixture,
   type ConformanceResult,
   createFakeClock,
   type KvFixtureFactory,
@@ -18,30 +19,18 @@ let sequence = 0;
 
 const factories: Record<string, KvFixtureFactory> = {
   // A fresh database per case, deleted afterwards.
-  indexeddb: () => {
+  indexeddb: async () => {
     const name = `kvkit-conformance-${++sequence}`;
-    const clock = createFakeClock();
-    const kv = createIndexedDbKv({ name, now: clock.now });
+    const fixture = await clockFixture((now) => createIndexedDbKv({ name, now }));
     return {
-      kv,
-      now: clock.now,
-      advanceTime: clock.advance,
+      ...fixture,
       close: async () => {
-        await kv.close();
+        await fixture.close?.();
         await deleteDB(name);
       },
     };
   },
-  memory: () => {
-    const clock = createFakeClock();
-    const kv = createMemoryKv({ now: clock.now });
-    return {
-      kv,
-      now: clock.now,
-      advanceTime: clock.advance,
-      close: () => kv.close(),
-    };
-  },
+  memory: () => clockFixture((now) => createMemoryKv({ now })),
 };
 
 function runSuite(target: string): Promise<ConformanceResult[]> {

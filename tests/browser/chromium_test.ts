@@ -10,7 +10,7 @@ import { cases } from "../../conformance/cases.ts";
 import type { ConformanceResult } from "../../conformance/runner.ts";
 import {
   browserRequired,
-  bundle,
+  bundlePage,
   chromiumMissing,
   launchChromium,
   launchPersistentChromium,
@@ -68,7 +68,7 @@ type PageGlobal = { kvkitSuite: SuitePage };
 let script: Promise<string> | undefined;
 /** Serves the page script, bundled once per run. */
 async function pageServer(): Promise<PageServer> {
-  script ??= bundle("tests/browser/_suite_page.ts");
+  script ??= bundlePage("tests/browser/_suite_page.ts");
   return servePage(await script);
 }
 

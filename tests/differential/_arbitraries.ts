@@ -5,8 +5,8 @@
 import fc from "fast-check";
 import type { Op } from "./_ops.ts";
 
-/** ASCII, 2-, 3- and 4-byte characters, U+FFFF and U+10FFFF. */
-const ALPHABET = ["a", "b", "1", " ", "/", "é", "\uFFFF", "😀", "\u{10FFFF}"];
+/** ASCII, 2-, 3- and 4-byte characters, U+FEFF (a BOM), U+FFFF and U+10FFFF. */
+const ALPHABET = ["a", "b", "1", " ", "/", "é", "\uFEFF", "\uFFFF", "😀", "\u{10FFFF}"];
 
 const shortText = (max: number) =>
   fc.array(fc.constantFrom(...ALPHABET), { maxLength: max }).map((chars) => chars.join(""));

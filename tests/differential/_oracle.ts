@@ -6,7 +6,7 @@
 
 import type { Miniflare } from "miniflare";
 import { sendControlOp, startMiniflare } from "../../adapters/_miniflare_control.ts";
-import { bundleWorker } from "../workerd/_bundle.ts";
+import { bundle } from "../_bundle.ts";
 import type { Op, Outcome, RunState } from "./_ops.ts";
 
 /** Every sequence starts at 2025-01-01T00:00:00Z, a whole second. */
@@ -25,7 +25,7 @@ export class Oracle {
 
   /** Bundles the Worker and starts Miniflare. */
   static async start(): Promise<Oracle> {
-    const script = await bundleWorker(new URL("./_oracle_worker.ts", import.meta.url));
+    const script = await bundle(new URL("./_oracle_worker.ts", import.meta.url), "workerd");
     const kvNamespaces: Record<string, string> = {};
     for (let i = 0; i < POOL; i++) kvNamespaces[`KV_${i}`] = `oracle-${i}`;
     const mf = startMiniflare({

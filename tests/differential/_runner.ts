@@ -1,56 +1,53 @@
-// Runs operation sequences on the oracle and on kvkit's engine adapters,
-// compares every result, and prints a divergence as a ready-to-paste test.
+// Runs operation sequences on the oracle and on every registry target
+// that the differential tests compare, and prints a divergence as a
+// ready-to-paste test.
 
-import "fake-indexeddb/auto";
-import { IDBFactory } from "fake-indexeddb";
-import { openDenoKv } from "../../adapters/deno_kv.ts";
-import { createIndexedDbKv } from "../../adapters/indexeddb.ts";
-import { createMemoryKv } from "../../adapters/memory.ts";
-import { createFakeClock } from "../../conformance/clock.ts";
-import type { KvNamespaceHandle } from "../../types.ts";
+import type { CaseInfo } from "../../conformance/case.ts";
+import { registry, type RegistryTarget } from "../../targets/mod.ts";
 import { type Applied, compare } from "./_known.ts";
 import { execute, type Op, type Outcome, type RunState } from "./_ops.ts";
 import { Oracle, START_MS } from "./_oracle.ts";
 
-/** An engine adapter under test, opened fresh for every sequence. */
-export interface EngineAdapter {
-  /** The name used in reports and replays. */
-  name: string;
-  /** Opens an empty namespace on the given clock. */
-  open(now: () => number): Promise<KvNamespaceHandle>;
+/** What a sequence's fixture is made for, as far as a factory asks. */
+const SEQUENCE: CaseInfo = {
+  id: "differential",
+  area: "get",
+  name: "a random sequence",
+  tags: ["clock"],
+};
+
+/** Every Deno target of the registry that is not the oracle itself. */
+export async function differentialTargets(): Promise<RegistryTarget[]> {
+  const targets: RegistryTarget[] = [];
+  for (const entry of registry) {
+    for (const target of await entry.targets()) {
+      if (target.runtimes.includes("deno") && target.differential !== false) targets.push(target);
+    }
+  }
+  return targets;
 }
 
-let databases = 0;
+/** Releases what the targets share (a file). */
+export async function disposeTargets(targets: readonly RegistryTarget[]): Promise<void> {
+  for (const target of targets) await target.dispose?.();
+}
 
-/** Every engine adapter kvkit ships. */
-export const ADAPTERS: readonly EngineAdapter[] = [
-  { name: "memory", open: (now) => Promise.resolve(createMemoryKv({ now })) },
-  { name: "deno-kv", open: (now) => openDenoKv(":memory:", { now }) },
-  {
-    name: "indexeddb",
-    open: (now) =>
-      Promise.resolve(
-        createIndexedDbKv({ name: `diff-${databases++}`, indexedDB: new IDBFactory(), now }),
-      ),
-  },
-];
-
-/** Runs a sequence on one engine adapter from {@linkcode START_MS}. */
-export async function runOnAdapter(adapter: EngineAdapter, ops: Op[]): Promise<Outcome[]> {
-  const clock = createFakeClock(START_MS);
-  const kv = await adapter.open(clock.now);
-  const state: RunState = { now: START_MS, cursors: {} };
+/** Runs a sequence on one target, on a fresh fixture whose clock starts at {@linkcode START_MS}. */
+export async function runOnTarget(target: RegistryTarget, ops: Op[]): Promise<Outcome[]> {
+  const fixture = await target.factory(SEQUENCE);
   const outcomes: Outcome[] = [];
   try {
+    const state: RunState = { now: fixture.now!(), cursors: {} };
+    if (state.now !== START_MS) throw new Error(`${target.name}'s clock starts at ${state.now}`);
     for (const op of ops) {
       if (op.op === "advance") {
-        clock.advance(op.ms);
-        state.now = clock.now();
+        await fixture.advanceTime!(op.ms);
+        state.now = fixture.now!();
         outcomes.push({ ok: { $: "undefined" } });
-      } else outcomes.push(await execute(kv, op, state));
+      } else outcomes.push(await execute(fixture.kv, op, state));
     }
   } finally {
-    await kv.close();
+    await fixture.close?.();
   }
   return outcomes;
 }
@@ -70,17 +67,17 @@ export interface Divergence {
  */
 export async function check(
   oracle: Oracle,
-  adapters: readonly EngineAdapter[],
+  targets: readonly RegistryTarget[],
   ops: Op[],
   applied: Applied,
 ): Promise<Divergence | undefined> {
   const expected = await oracle.run(ops);
-  for (const adapter of adapters) {
-    const actual = await runOnAdapter(adapter, ops);
+  for (const target of targets) {
+    const actual = await runOnTarget(target, ops);
     const index = compare(ops, expected, actual, applied);
     if (index >= 0) {
       return {
-        adapter: adapter.name,
+        adapter: target.name,
         index,
         op: ops[index],
         oracle: expected[index],
@@ -135,15 +132,20 @@ export function sharedOracle(): Promise<Oracle> {
   return shared;
 }
 
-/** Stops the shared oracle. */
+let sharedTargets: Promise<RegistryTarget[]> | undefined;
+
+/** Stops the shared oracle and releases the shared targets. */
 export async function stopSharedOracle(): Promise<void> {
   const oracle = shared;
   shared = undefined;
   if (oracle !== undefined) await (await oracle).dispose();
+  const targets = sharedTargets;
+  sharedTargets = undefined;
+  if (targets !== undefined) await disposeTargets(await targets);
 }
 
 /**
- * Fails unless the named adapter gives the oracle's result for every
+ * Fails unless the named registry target gives the oracle's result for every
  * operation of the sequence, and exactly the named normalizations (from
  * _known.ts) were needed. For replays of past divergences.
  */
@@ -152,10 +154,11 @@ export async function assertMatchesOracle(
   ops: Op[],
   normalized: string[] = [],
 ): Promise<void> {
-  const adapter = ADAPTERS.find((a) => a.name === adapterName);
-  if (adapter === undefined) throw new Error(`unknown adapter ${adapterName}`);
+  sharedTargets ??= differentialTargets();
+  const target = (await sharedTargets).find((t) => t.name === adapterName);
+  if (target === undefined) throw new Error(`unknown target ${adapterName}`);
   const applied: Applied = new Map();
-  const divergence = await check(await sharedOracle(), [adapter], ops, applied);
+  const divergence = await check(await sharedOracle(), [target], ops, applied);
   if (divergence !== undefined) throw new Error(describe(divergence));
   const used = [...applied.keys()].sort().join(", ");
   if (used !== [...normalized].sort().join(", ")) {

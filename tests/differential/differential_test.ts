@@ -11,13 +11,21 @@ import fc from "fast-check";
 import { sequence } from "./_arbitraries.ts";
 import { type Applied, KNOWN } from "./_known.ts";
 import { Oracle } from "./_oracle.ts";
-import { ADAPTERS, check, describe, type Divergence, replay } from "./_runner.ts";
+import {
+  check,
+  describe,
+  differentialTargets,
+  disposeTargets,
+  type Divergence,
+  replay,
+} from "./_runner.ts";
 
 const runs = Number(Deno.env.get("KVKIT_DIFF_RUNS") ?? 1000);
 const seedText = Deno.env.get("KVKIT_DIFF_SEED");
+const targets = await differentialTargets();
 
 Deno.test({
-  name: `${ADAPTERS.map((a) => a.name).join(", ")} match Miniflare on ${runs} random sequences`,
+  name: `${targets.map((a) => a.name).join(", ")} match Miniflare on ${runs} random sequences`,
   // Miniflare's child process and sockets live across the whole property.
   sanitizeOps: false,
   sanitizeResources: false,
@@ -28,7 +36,7 @@ Deno.test({
     try {
       const details = await fc.check(
         fc.asyncProperty(sequence, async (ops) => {
-          last = await check(oracle, ADAPTERS, ops, applied);
+          last = await check(oracle, targets, ops, applied);
           return last === undefined;
         }),
         {
@@ -45,7 +53,7 @@ Deno.test({
       if (details.failed) {
         const ops = details.counterexample![0];
         // Run the shrunk sequence once more, so the report is its own.
-        const divergence = await check(oracle, ADAPTERS, ops, new Map()) ?? last;
+        const divergence = await check(oracle, targets, ops, new Map()) ?? last;
         const text = divergence === undefined
           ? `the property failed: ${details.errorInstance}`
           : `${
@@ -57,6 +65,7 @@ Deno.test({
       }
     } finally {
       await oracle.dispose();
+      await disposeTargets(targets);
     }
   },
 });

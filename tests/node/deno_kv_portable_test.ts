@@ -9,15 +9,20 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createFakeClock } from "../../conformance/clock.ts";
 import { openDenoKv } from "../../adapters/deno_kv.ts";
-import { NAMESPACE, PORTABLE_NOW, verifyPortable, writePortable } from "../deno_kv/_portable.ts";
+import {
+  NAMESPACE,
+  PORTABLE_NOW,
+  verifyPortable,
+  writePortable,
+} from "../../adapters/_deno_kv_test_portable.ts";
 
 function deno(command: "write" | "verify", path: string): void {
-  // tools/node_test.ts passes the Deno running it, which need not be on PATH.
+  // tools/node.ts passes the Deno running it, which need not be on PATH.
   const result = spawnSync(process.env.KVKIT_DENO ?? "deno", [
     "run",
     "-A",
     "--quiet",
-    "tests/deno_kv/_portable_cli.ts",
+    "adapters/_deno_kv_test_portable_cli.ts",
     command,
     path,
   ], {

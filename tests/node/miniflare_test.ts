@@ -1,13 +1,11 @@
-// The Miniflare adapter on Node: the whole conformance suite through
-// Miniflare's Node proxy and createWorkersKv, registered with node:test,
-// plus openMiniflareKv's persistence and fake clock.
+// The Miniflare adapter on Node: openMiniflareKv's persistence and fake
+// clock. (The conformance run through Miniflare's Node proxy is in
+// conformance_test.ts, from the registry.)
 
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { testKv } from "../../conformance/runner.ts";
-import { miniflareTargets } from "../../adapters/_miniflare_targets.ts";
 import { openMiniflareKv } from "../../adapters/miniflare.ts";
 
 function assertEquals(actual: unknown, expected: unknown, message = "") {
@@ -51,11 +49,4 @@ describe("openMiniflareKv on Node", () => {
       await kv.close();
     }
   });
-});
-
-const [target] = await miniflareTargets();
-
-describe("miniflare adapter on Node", () => {
-  after(() => target.dispose!());
-  testKv(it, "", target.factory, target.options);
 });

@@ -11,15 +11,16 @@
 
 import { createMemoryKv } from "../../adapters/memory.ts";
 import { createWorkersKv, type KvBinding } from "../../adapters/workers.ts";
-import { createFakeClock } from "../../conformance/clock.ts";
-import { type KvFixture, runConformance } from "../../conformance/runner.ts";
+import { clockFixture } from "../../conformance/clock.ts";
+import type { KvFixture } from "../../conformance/case.ts";
+import { runConformance } from "../../conformance/runner.ts";
 
 interface Env {
   CLOCK: { fetch(url: string): Promise<Response> };
   [binding: string]: unknown;
 }
 
-/** Where fake clocks start, as in adapters/_miniflare_targets.ts. */
+/** Where fake clocks start, as in targets/_miniflare_pool.ts. */
 const FAKE_TIME_START = 1_735_689_600_000;
 
 async function setClock(env: Env, namespace: number, ms: number): Promise<void> {
@@ -102,14 +103,7 @@ export default {
         workersFixture(env, namespace++, info.tags.includes("clock"))
       )
       : target === "memory"
-      ? await runConformance(() => {
-        const clock = createFakeClock();
-        return {
-          kv: createMemoryKv({ now: clock.now }),
-          now: clock.now,
-          advanceTime: clock.advance,
-        };
-      })
+      ? await runConformance(() => clockFixture((now) => createMemoryKv({ now })))
       : undefined;
     if (report === undefined) return new Response("unknown target", { status: 400 });
     return Response.json({ userAgent: navigator.userAgent, report });

@@ -6,9 +6,9 @@
 import { sendControlOp, startMiniflare } from "../../adapters/_miniflare_control.ts";
 import { cases } from "../../conformance/cases.ts";
 import type { ConformanceResult } from "../../conformance/runner.ts";
-import { bundleWorker } from "./_bundle.ts";
+import { bundle } from "../_bundle.ts";
 
-const script = await bundleWorker(new URL("./_worker.ts", import.meta.url));
+const script = await bundle(new URL("./_worker.ts", import.meta.url), "workerd");
 
 /** One namespace per case, so each case starts on an empty one. */
 const kvNamespaces: Record<string, string> = {};

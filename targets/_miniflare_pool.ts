@@ -1,5 +1,4 @@
-// The Miniflare conformance target, for the CLI and the tests. Private:
-// not exported from the package.
+// The pool behind the Miniflare registry target (targets/miniflare.ts).
 //
 // One Miniflare serves the whole suite. It binds one KV namespace per
 // case up front, so every case gets a namespace no other case touched,
@@ -7,21 +6,17 @@
 // recycled (cleared) only when a run needs more than the suite has cases.
 
 import type { Miniflare } from "miniflare";
-import { cases } from "../conformance/cases.ts";
-import type { CaseInfo, ConformanceTarget, KvFixture } from "../conformance/runner.ts";
+import type { CaseInfo, KvFixture } from "../conformance/case.ts";
 import type { KvNamespace } from "../types.ts";
-import { miniflareOptions, NamespaceClock, startMiniflare } from "./_miniflare_control.ts";
-import { createWorkersKv, type KvBinding } from "./workers.ts";
+import {
+  miniflareOptions,
+  NamespaceClock,
+  startMiniflare,
+} from "../adapters/_miniflare_control.ts";
+import { createWorkersKv, type KvBinding } from "../adapters/workers.ts";
 
 /** Where fake clocks start: 2025-01-01T00:00:00Z, as `createFakeClock`. */
 export const FAKE_TIME_START = 1_735_689_600_000;
-
-/**
- * Cases that cannot pass on a fake-clock namespace, because Miniflare's
- * control endpoints put it in test mode: values and bulk reads of at most
- * 1 KiB (spec §4.3 caveat (a)). Keyed by case id, as the runner's `skip`.
- */
-export const TEST_MODE_SKIPS: Record<string, string> = {};
 
 const METHODS = ["get", "getWithMetadata", "put", "delete", "list"] as const;
 
@@ -152,31 +147,4 @@ export async function clear(kv: KvNamespace): Promise<void> {
       );
     }
   }
-}
-
-/**
- * The `miniflare` target: the whole suite through Miniflare's Node proxy
- * and {@linkcode createWorkersKv}. Miniflare starts on the first case and
- * stops on `dispose()`.
- *
- * @returns One target, `miniflare`.
- */
-export function miniflareTargets(): Promise<ConformanceTarget[]> {
-  let pool: Promise<MiniflarePool> | undefined;
-  const target: ConformanceTarget = {
-    name: "miniflare",
-    factory: async (info) => {
-      pool ??= MiniflarePool.start(cases.length + 8);
-      return (await pool).fixture(info);
-    },
-    options: Object.keys(TEST_MODE_SKIPS).length > 0 ? { skip: TEST_MODE_SKIPS } : {},
-    dispose: async () => {
-      const started = pool;
-      pool = undefined;
-      if (started !== undefined) {
-        await (await started.catch(() => undefined))?.dispose();
-      }
-    },
-  };
-  return Promise.resolve([target]);
 }

@@ -2,10 +2,10 @@
 // multi-megabyte values, printing "ack <key> <seq>" after each put resolves,
 // until the parent SIGKILLs it.
 //
-//   deno run -A tests/deno_kv/_crash_child.ts <path> <first-seq>
+//   deno run -A adapters/_deno_kv_test_crash_child.ts <path> <first-seq>
 
-import { openDenoKv } from "../../adapters/deno_kv.ts";
-import { crashSize, sequenced } from "./_values.ts";
+import { openDenoKv } from "./deno_kv.ts";
+import { crashSize, sequenced } from "./_deno_kv_test_values.ts";
 
 const [path, first] = Deno.args;
 const kv = await openDenoKv(path, { namespace: "crash" });

@@ -1,7 +1,7 @@
 // The data set of the cross-runtime test: written by one runtime (Deno or
 // Node with @deno/kv) into a file database, verified by the other.
 
-import type { KvNamespace } from "../../types.ts";
+import type { KvNamespace } from "../types.ts";
 
 /** The writer's and the reader's clock: a fixed instant in 2030. */
 export const PORTABLE_NOW = 1_900_000_000_000;

@@ -2,7 +2,7 @@
 // runner: esbuild turns each into an ES module in .cache/node/, with npm
 // packages left to Node's resolution from node_modules/.
 //
-//   deno run -A tools/node_test.ts [filter]
+//   deno run -A tools/node.ts [filter]
 
 import * as esbuild from "esbuild";
 
@@ -22,7 +22,7 @@ for await (const entry of Deno.readDir(new URL("tests/node/", root))) {
 entries.sort();
 if (entries.length === 0) {
   console.error(
-    `tools/node_test.ts: no tests/node/*_test.ts matches "${filter}"`,
+    `tools/node.ts: no tests/node/*_test.ts matches "${filter}"`,
   );
   Deno.exit(1);
 }

@@ -8,7 +8,7 @@ import type {
   DenoKvKey,
   DenoKvLike,
   DenoKvListSelector,
-} from "../../adapters/deno_kv.ts";
+} from "./deno_kv.ts";
 
 /** One commit as the adapter built it. */
 export interface CommitPlan {

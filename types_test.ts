@@ -3,8 +3,8 @@
 // of `deno task check`) type-checks this file; the test itself only
 // confirms the file loaded.
 import type { KVNamespace } from "@cloudflare/workers-types/index.ts";
-import type { KvNamespace } from "../mod.ts";
-import { createMemoryKv } from "../adapters/memory.ts";
+import type { KvNamespace } from "./mod.ts";
+import { createMemoryKv } from "./adapters/memory.ts";
 
 function acceptsKvkit(kv: KvNamespace): KvNamespace {
   return kv;

@@ -3,10 +3,10 @@
 // chunked, and prints a JSON summary of its acknowledged writes. Any error
 // exits non-zero.
 //
-//   deno run -A tests/deno_kv/_contention_child.ts <path> <id> <writes>
+//   deno run -A adapters/_deno_kv_test_contention_child.ts <path> <id> <writes>
 
-import { createDenoKv, type DenoKvLike } from "../../adapters/deno_kv.ts";
-import { sequenced } from "./_values.ts";
+import { createDenoKv, type DenoKvLike } from "./deno_kv.ts";
+import { sequenced } from "./_deno_kv_test_values.ts";
 
 const [path, id, writes] = Deno.args;
 const db = await Deno.openKv(path);

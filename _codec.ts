@@ -1,0 +1,169 @@
+// The value codec: what a put value becomes in a record, and what a record
+// value becomes for each read type. Private to the engine and the Workers
+// wrapper.
+//
+// Text stays text: a string value is kept as the (well-formed) string and
+// turned into bytes only when it is read as bytes. Binary values are copied
+// at the call into a buffer of their own, so no caller can reach stored
+// bytes, and nothing pins a larger buffer.
+
+import { KvError } from "./errors.ts";
+import { isWellFormed, utf8Length } from "./keys.ts";
+import { KV_LIMITS } from "./limits.ts";
+
+const MAX_VALUE_BYTES = KV_LIMITS.maxValueBytes;
+
+/** workerd's text for a value of a type `put` does not take. */
+export const PUT_VALUE_TYPES =
+  "KV put() accepts only strings, ArrayBuffers, ArrayBufferViews, and ReadableStreams as values.";
+
+const UNKNOWN_TYPE =
+  'Unknown response type. Possible types are "text", "arrayBuffer", "json", and "stream".';
+
+const encoder = new TextEncoder();
+// Workers' single-key text decode keeps a leading BOM.
+const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+
+/** A put value reduced to what a record holds, or a stream still to read. */
+export type PutValue = string | Uint8Array | ReadableStream<unknown>;
+
+const byteLengthOf = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, "byteLength")!.get!;
+
+/**
+ * True only for a real `ArrayBuffer`. `instanceof` also accepts a Proxy of
+ * one and objects made from its prototype, which workerd rejects; the
+ * `byteLength` getter throws for anything but a real one.
+ */
+function isArrayBuffer(value: object): value is ArrayBuffer {
+  try {
+    byteLengthOf.call(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A text value as a record keeps it: a lone surrogate becomes U+FFFD, as UTF-8 makes it. */
+export function textValue(text: string): string {
+  return isWellFormed(text) ? text : text.toWellFormed();
+}
+
+/**
+ * What an object put value becomes, by Workers' rules: `ArrayBuffer`s and
+ * views a copy of their bytes, streams themselves (read later). Anything
+ * else is workerd's TypeError.
+ */
+export function objectValue(value: object): Uint8Array | ReadableStream<unknown> {
+  if (ArrayBuffer.isView(value)) {
+    return new Uint8Array(value.buffer, value.byteOffset, value.byteLength).slice();
+  }
+  if (isArrayBuffer(value)) return new Uint8Array(value.slice(0));
+  if (typeof (value as ReadableStream).getReader === "function") {
+    return value as ReadableStream<unknown>;
+  }
+  throw new TypeError(PUT_VALUE_TYPES);
+}
+
+/** Workers' 413 for a value over 25 MiB, with its length in bytes. */
+export function valueTooLarge(length: number): KvError {
+  return new KvError(
+    "PUT",
+    413,
+    `Value length of ${length} exceeds limit of ${MAX_VALUE_BYTES}.`,
+  );
+}
+
+/** Fails with Workers' 413 when a record value is over 25 MiB. */
+export function checkValueSize(value: string | Uint8Array): void {
+  if (typeof value !== "string") {
+    if (value.byteLength > MAX_VALUE_BYTES) throw valueTooLarge(value.byteLength);
+    return;
+  }
+  // At most 3 UTF-8 bytes per UTF-16 unit, at least 1: count only when the
+  // length alone cannot decide.
+  if (value.length * 3 <= MAX_VALUE_BYTES) return;
+  const length = utf8Length(value);
+  if (length > MAX_VALUE_BYTES) throw valueTooLarge(length);
+}
+
+/** A record value as bytes the caller may keep: always a fresh copy. */
+function freshBytes(value: string | Uint8Array): Uint8Array {
+  return typeof value === "string" ? encoder.encode(value) : value.slice();
+}
+
+/** A byte stream, as Workers returns, so BYOB readers work too. */
+function toStream(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    type: "bytes",
+    start(controller: ReadableByteStreamController) {
+      if (bytes.byteLength > 0) controller.enqueue(bytes);
+      controller.close();
+    },
+  }) as ReadableStream<Uint8Array>;
+}
+
+/** A record value decoded as a single-key read of `type` returns it. */
+export function decodeValue(value: string | Uint8Array, type: string): unknown {
+  switch (type) {
+    case "text":
+      return typeof value === "string" ? value : decoder.decode(value);
+    case "json":
+      return JSON.parse(typeof value === "string" ? value : decoder.decode(value));
+    case "arrayBuffer":
+      return freshBytes(value).buffer;
+    case "stream":
+      return toStream(freshBytes(value));
+    default:
+      throw new TypeError(UNKNOWN_TYPE);
+  }
+}
+
+/** Whether `type` is one a single-key read decodes. */
+export function isReadType(type: string): boolean {
+  return type === "text" || type === "json" || type === "arrayBuffer" || type === "stream";
+}
+
+/**
+ * Reads a `put` value stream to bytes by Workers' rules: every chunk must
+ * be an `ArrayBuffer` or a view (else the TypeError workerd throws), and
+ * the 25 MiB limit is enforced while chunks arrive. Past the limit it
+ * keeps no bytes but goes on counting, because Workers reports the
+ * stream's full length in the error.
+ */
+export async function readValueStream(
+  stream: ReadableStream<unknown>,
+): Promise<Uint8Array> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  try {
+    while (true) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      let chunk: Uint8Array;
+      if (ArrayBuffer.isView(value)) {
+        chunk = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+      } else if (typeof value === "object" && value !== null && isArrayBuffer(value)) {
+        chunk = new Uint8Array(value);
+      } else throw new TypeError("This ReadableStream did not return bytes.");
+      length += chunk.byteLength;
+      // Copied as it arrives: a producer may reuse its buffer once read.
+      if (length <= MAX_VALUE_BYTES) chunks.push(chunk.slice());
+      else chunks.length = 0;
+    }
+  } catch (error) {
+    await reader.cancel(error).catch(() => {});
+    throw error;
+  } finally {
+    reader.releaseLock();
+  }
+  if (length > MAX_VALUE_BYTES) throw valueTooLarge(length);
+  if (chunks.length === 1) return chunks[0];
+  const bytes = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
