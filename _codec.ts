@@ -34,7 +34,7 @@ const byteLengthOf = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, "byt
  * one and objects made from its prototype, which workerd rejects; the
  * `byteLength` getter throws for anything but a real one.
  */
-function isArrayBuffer(value: object): value is ArrayBuffer {
+export function isArrayBuffer(value: object): value is ArrayBuffer {
   try {
     byteLengthOf.call(value);
     return true;
@@ -124,11 +124,40 @@ export function isReadType(type: string): boolean {
 }
 
 /**
+ * How far past the limit a stream is still counted. Workers reads a stream
+ * to its end and reports its whole length (measured on Miniflare: 26, 100
+ * and 400 MiB streams all fail with their exact length), so an endless
+ * stream never settles there. kvkit counts exactly up to four times the
+ * limit (and for at most MAX_READS_PAST_LIMIT chunks past the limit),
+ * then cancels the stream and fails with a lower bound: `Value length of
+ * at least N exceeds limit of 26214400.`
+ */
+export const MAX_COUNTED_STREAM_BYTES = 4 * MAX_VALUE_BYTES;
+
+/**
+ * Chunks read past the limit before counting stops: a stream of tiny
+ * chunks must not take minutes to be refused.
+ */
+const MAX_READS_PAST_LIMIT = 65_536;
+
+/** Empty chunks carry nothing; more than this many is a stream that never ends. */
+const MAX_EMPTY_READS = 65_536;
+
+/** Reading yields to the event loop after this long, so timers still fire. */
+const READ_SLICE_MS = 8;
+
+const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/**
  * Reads a `put` value stream to bytes by Workers' rules: every chunk must
  * be an `ArrayBuffer` or a view (else the TypeError workerd throws), and
  * the 25 MiB limit is enforced while chunks arrive. Past the limit it
  * keeps no bytes but goes on counting, because Workers reports the
- * stream's full length in the error.
+ * stream's full length in the error, up to {@linkcode MAX_COUNTED_STREAM_BYTES}
+ * or MAX_READS_PAST_LIMIT further chunks; then it reports a lower bound.
+ * It never starves the event loop: a stream that answers synchronously is
+ * read in slices with a task boundary between them. The reader's lock is
+ * released at the end, and the stream is cancelled on failure.
  */
 export async function readValueStream(
   stream: ReadableStream<unknown>,
@@ -136,6 +165,9 @@ export async function readValueStream(
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let length = 0;
+  let readsPastLimit = 0;
+  let emptyReads = 0;
+  let slice = performance.now();
   try {
     while (true) {
       const { done, value } = await reader.read();
@@ -149,7 +181,28 @@ export async function readValueStream(
       length += chunk.byteLength;
       // Copied as it arrives: a producer may reuse its buffer once read.
       if (length <= MAX_VALUE_BYTES) chunks.push(chunk.slice());
-      else chunks.length = 0;
+      else {
+        if (chunks.length > 0) chunks.length = 0;
+        // Counted on past the limit, but not forever.
+        if (length > MAX_COUNTED_STREAM_BYTES || ++readsPastLimit > MAX_READS_PAST_LIMIT) {
+          throw new KvError(
+            "PUT",
+            413,
+            `Value length of at least ${length} exceeds limit of ${MAX_VALUE_BYTES}.`,
+          );
+        }
+      }
+      if (chunk.byteLength === 0 && ++emptyReads > MAX_EMPTY_READS) {
+        throw new KvError(
+          "PUT",
+          400,
+          `The value stream sent more than ${MAX_EMPTY_READS} empty chunks.`,
+        );
+      }
+      if (performance.now() - slice > READ_SLICE_MS) {
+        await nextTask();
+        slice = performance.now();
+      }
     }
   } catch (error) {
     await reader.cancel(error).catch(() => {});

@@ -209,9 +209,11 @@ async function openStore(
       `unknown store "${spec}": use ${STORES.map((s) => s.syntax).join(" or ")}`,
     );
   }
-  return await store.open(colon < 0 ? "" : spec.slice(colon + 1), {
+  const opened = await store.open(colon < 0 ? "" : spec.slice(colon + 1), {
     namespace: option(args, "--namespace"),
+    mode: "write",
   });
+  return opened.kv;
 }
 
 const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });

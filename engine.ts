@@ -97,6 +97,15 @@ function clampAfter(prefix: string, after: string): string | undefined | null {
   return after.slice(0, end);
 }
 
+/** Workers' 413 for a bulk read over 25 MiB in total. */
+function bulkTooLarge(): KvError {
+  return new KvError(
+    "GET_BULK",
+    413,
+    `Total size of request exceeds the limit of ${KV_LIMITS.maxBulkSize / 1024 / 1024}MB`,
+  );
+}
+
 function toListKey(info: KvKeyInfo): { name: string; expiration?: number; metadata?: unknown } {
   const key: { name: string; expiration?: number; metadata?: unknown } = { name: info.name };
   if (info.expiration !== undefined) key.expiration = info.expiration;
@@ -205,6 +214,8 @@ class EngineKv {
     withMetadata: boolean,
   ): Promise<Map<string, unknown>> {
     const { keys, json, valid, invalid } = parseBulkArguments(rawKeys, rawOptions);
+    // As text, no value can fail, so an invalid key fails the call unread.
+    if (invalid !== undefined && !json) throw invalid;
     const records = await this.#readMany([...new Set(keys.slice(0, valid))]);
     const results = new Map<string, unknown>();
     // Decoded lengths by key: a repeated key counts toward the total again,
@@ -229,15 +240,11 @@ class EngineKv {
         results.set(key, item);
       }
       size += sizes.get(key) ?? 0;
+      // As text nothing later can fail first: stop once over the total.
+      if (!json && size > KV_LIMITS.maxBulkSize) throw bulkTooLarge();
     }
     if (invalid !== undefined) throw invalid;
-    if (size > KV_LIMITS.maxBulkSize) {
-      throw new KvError(
-        "GET_BULK",
-        413,
-        `Total size of request exceeds the limit of ${KV_LIMITS.maxBulkSize / 1024 / 1024}MB`,
-      );
-    }
+    if (size > KV_LIMITS.maxBulkSize) throw bulkTooLarge();
     return results;
   }
 

@@ -284,3 +284,23 @@ Deno.test("put and delete resolve undefined, whatever the driver's calls return"
   assertEquals(await asyncKv.put("k", "v"), undefined);
   assertEquals(await asyncKv.delete("k"), undefined);
 });
+
+Deno.test("a bulk read of one 25 MiB key repeated 100 times decodes it once and fails 413", async () => {
+  const { driver, calls } = recordingDriver();
+  const kv = createEngineKv(driver);
+  await kv.put("big", new Uint8Array(25 * 1024 * 1024).fill(97));
+  const error = await rejection(() => kv.get(Array(100).fill("big")));
+  assertEquals(
+    error.message,
+    "KV GET_BULK failed: 413 Total size of request exceeds the limit of 25MB",
+  );
+  assertEquals(calls.filter((c) => c.startsWith("getMany")), ["getMany big"]);
+});
+
+Deno.test("a text bulk read with an invalid key fails before reading anything", async () => {
+  const { driver, calls } = recordingDriver();
+  const kv = createEngineKv(driver);
+  const error = await rejection(() => kv.get(["a", "", "b"]));
+  assertEquals(error.message, "KV GET_BULK failed: 400 Key names must not be empty");
+  assertEquals(calls, []);
+});

@@ -1,78 +1,86 @@
-// A skip list of keys in UTF-8 byte order: O(log n) expected insert,
-// delete and seek, then O(1) per key to walk forward. Private to the
-// memory adapter.
+// Keys in UTF-8 byte order, for the memory adapter: sorted chunks of at
+// most CHUNK keys (the leaves of a B+ tree, one level deep). Insert and
+// remove cost a binary search and a short splice; a page costs a binary
+// search plus one step per key. A key costs two array slots, about 16
+// bytes, where a skip-list node costs about 100. Private to the memory
+// adapter.
 
 import { codePointSortKey } from "../keys.ts";
 
-const MAX_LEVEL = 24;
+/** Keys per chunk before it splits. */
+const CHUNK = 512;
 
-interface Node {
-  key: string;
-  /** The key mapped so that `<` on it is UTF-8 byte order. */
-  sort: string;
-  next: (Node | undefined)[];
+/** One sorted run of keys. */
+interface Chunk {
+  /** The keys mapped so that `<` on them is UTF-8 byte order. */
+  sorts: string[];
+  /** The keys themselves; the same strings as `sorts` for most keys. */
+  keys: string[];
 }
 
-function randomLevel(): number {
-  let level = 1;
-  // p = 1/4, as in Pugh's paper: about 1.33 pointers per key.
-  while (level < MAX_LEVEL && Math.random() < 0.25) level++;
-  return level;
+/** The first index in `sorts` whose entry is `>= sort` (`> sort` when `strict`). */
+function search(sorts: readonly string[], sort: string, strict: boolean): number {
+  let low = 0;
+  let high = sorts.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (strict ? sorts[mid] <= sort : sorts[mid] < sort) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 export class SortedKeys {
-  #head: Node = { key: "", sort: "", next: new Array(MAX_LEVEL) };
-  #level = 1;
-  #update: Node[] = new Array(MAX_LEVEL);
+  #chunks: Chunk[] = [{ sorts: [], keys: [] }];
 
-  /**
-   * Fills `#update` with, per level, the last node whose sort key is
-   * below `sort` (at most `sort` when `strict`), and returns the level-0
-   * one, so that its successor is the first node at or after `sort`
-   * (strictly after, when `strict`).
-   */
-  #seek(sort: string, strict: boolean): Node {
-    let node = this.#head;
-    for (let level = this.#level - 1; level >= 0; level--) {
-      let next = node.next[level];
-      while (
-        next !== undefined && (strict ? next.sort <= sort : next.sort < sort)
-      ) {
-        node = next;
-        next = node.next[level];
-      }
-      this.#update[level] = node;
+  /** The chunk that holds, or would hold, a key with this sort key. */
+  #chunkFor(sort: string): number {
+    const chunks = this.#chunks;
+    let low = 0;
+    let high = chunks.length - 1;
+    // The last chunk whose first key is <= sort (or the first chunk).
+    while (low < high) {
+      const mid = (low + high + 1) >>> 1;
+      if (chunks[mid].sorts[0] <= sort) low = mid;
+      else high = mid - 1;
     }
-    return node;
+    return low;
   }
 
   /** Adds a key that is not yet present. */
   insert(key: string): void {
     const sort = codePointSortKey(key);
-    this.#seek(sort, false);
-    const level = randomLevel();
-    if (level > this.#level) {
-      for (let i = this.#level; i < level; i++) this.#update[i] = this.#head;
-      this.#level = level;
-    }
-    const node: Node = { key, sort, next: new Array(level) };
-    for (let i = 0; i < level; i++) {
-      node.next[i] = this.#update[i].next[i];
-      this.#update[i].next[i] = node;
+    const index = this.#chunkFor(sort);
+    const chunk = this.#chunks[index];
+    const at = search(chunk.sorts, sort, false);
+    chunk.sorts.splice(at, 0, sort);
+    chunk.keys.splice(at, 0, key);
+    if (chunk.sorts.length > 2 * CHUNK) {
+      this.#chunks.splice(index + 1, 0, {
+        sorts: chunk.sorts.splice(CHUNK),
+        keys: chunk.keys.splice(CHUNK),
+      });
     }
   }
 
   /** Removes a key that is present. */
   remove(key: string): void {
     const sort = codePointSortKey(key);
-    const target = this.#seek(sort, false).next[0];
-    if (target === undefined || target.key !== key) return;
-    for (let i = 0; i < this.#level; i++) {
-      if (this.#update[i].next[i] !== target) break;
-      this.#update[i].next[i] = target.next[i];
-    }
-    while (this.#level > 1 && this.#head.next[this.#level - 1] === undefined) {
-      this.#level--;
+    const index = this.#chunkFor(sort);
+    const chunk = this.#chunks[index];
+    const at = search(chunk.sorts, sort, false);
+    if (chunk.keys[at] !== key) return;
+    chunk.sorts.splice(at, 1);
+    chunk.keys.splice(at, 1);
+    if (chunk.sorts.length === 0 && this.#chunks.length > 1) this.#chunks.splice(index, 1);
+    else if (chunk.sorts.length < CHUNK / 4 && index + 1 < this.#chunks.length) {
+      // Merge a thin chunk into its successor, so chunks stay dense.
+      const next = this.#chunks[index + 1];
+      if (next.sorts.length + chunk.sorts.length <= 2 * CHUNK) {
+        next.sorts.unshift(...chunk.sorts);
+        next.keys.unshift(...chunk.keys);
+        this.#chunks.splice(index, 1);
+      }
     }
   }
 
@@ -83,21 +91,28 @@ export class SortedKeys {
   range(prefix: string, after: string | undefined, limit: number): string[] {
     const prefixSort = codePointSortKey(prefix);
     const afterSort = after === undefined ? undefined : codePointSortKey(after);
-    let node = afterSort !== undefined && afterSort >= prefixSort
-      ? this.#seek(afterSort, true).next[0]
-      : this.#seek(prefixSort, false).next[0];
-    const keys: string[] = [];
-    while (
-      node !== undefined && keys.length < limit && node.key.startsWith(prefix)
-    ) {
-      keys.push(node.key);
-      node = node.next[0];
+    const from = afterSort !== undefined && afterSort >= prefixSort ? afterSort : prefixSort;
+    const strict = from === afterSort;
+    const chunks = this.#chunks;
+    let index = this.#chunkFor(from);
+    let at = search(chunks[index].sorts, from, strict);
+    const out: string[] = [];
+    while (out.length < limit && index < chunks.length) {
+      const { keys } = chunks[index];
+      if (at >= keys.length) {
+        index++;
+        at = 0;
+        continue;
+      }
+      const key = keys[at++];
+      if (!key.startsWith(prefix)) break;
+      out.push(key);
     }
-    return keys;
+    return out;
   }
 
+  /** Removes every key. */
   clear(): void {
-    this.#head.next = new Array(MAX_LEVEL);
-    this.#level = 1;
+    this.#chunks = [{ sorts: [], keys: [] }];
   }
 }

@@ -20,6 +20,7 @@
 import { KvError, type KvOperation } from "../errors.ts";
 import { isWellFormed } from "../keys.ts";
 import { checkCall } from "../_validate.ts";
+import { isArrayBuffer } from "../_codec.ts";
 
 /** The binding methods the wrapper calls. */
 export type Method = "get" | "getWithMetadata" | "put" | "delete" | "list";
@@ -76,6 +77,12 @@ function unportable(method: Method, args: unknown[]): boolean {
   if (unportableKey(key)) return true;
   if (method !== "put") return false;
   if (typeof value === "symbol") return true;
+  // Only real bytes and streams cross as values; workerd refuses any
+  // other object, and the proxy would serialize it into something else.
+  if (
+    typeof value === "object" && value !== null && !ArrayBuffer.isView(value) &&
+    !isArrayBuffer(value) && typeof (value as ReadableStream).getReader !== "function"
+  ) return true;
   const metadata = typeof options === "object" && options !== null
     ? (options as { metadata?: unknown }).metadata
     : undefined;

@@ -67,6 +67,7 @@
  */
 
 import { buildEngine } from "../engine.ts";
+import { isWellFormed, utf8Length } from "../keys.ts";
 import type { KvNamespaceHandle } from "../types.ts";
 import {
   DEFAULT_SWEEP_GRACE_MS as GRACE,
@@ -166,10 +167,41 @@ export interface DenoKvNamespace extends KvNamespaceHandle {
   sweep(options?: DenoKvSweepOptions): Promise<DenoKvSweepResult>;
 }
 
+/**
+ * The most bytes a namespace may take in Deno's key encoding (its UTF-8
+ * bytes, each NUL counted twice): what is left of Deno's 2048-byte key
+ * limit beside the longest key part kvkit writes or reads, a 512-byte key
+ * made only of NULs (1026 bytes) or a cursor position just past it. A
+ * longer namespace is refused when the namespace is made.
+ *
+ * @example
+ * ```ts
+ * import { createDenoKv, MAX_NAMESPACE_BYTES } from "@kvkit/kvkit/deno-kv";
+ *
+ * using db = await Deno.openKv(":memory:");
+ * try {
+ *   createDenoKv(db, { namespace: "n".repeat(MAX_NAMESPACE_BYTES + 1) });
+ *   throw new Error("should be refused");
+ * } catch (error) {
+ *   if (!(error instanceof RangeError)) throw error;
+ * }
+ * ```
+ */
+export const MAX_NAMESPACE_BYTES = 998;
+
 function checkOptions(options: DenoKvOptions): Required<DenoKvOptions> {
   const { namespace = "kvkit", now = Date.now } = options;
   if (typeof namespace !== "string") {
     throw new TypeError(`namespace must be a string, got ${typeof namespace}`);
+  }
+  if (!isWellFormed(namespace)) {
+    throw new TypeError("namespace must not hold a lone surrogate (Deno KV would store U+FFFD)");
+  }
+  const bytes = utf8Length(namespace) + namespace.split("\u0000").length - 1;
+  if (bytes > MAX_NAMESPACE_BYTES) {
+    throw new RangeError(
+      `namespace must take at most ${MAX_NAMESPACE_BYTES} bytes in a Deno KV key (UTF-8, NUL counting twice), got ${bytes}`,
+    );
   }
   if (typeof now !== "function") {
     throw new TypeError(`now must be a function, got ${typeof now}`);

@@ -573,3 +573,49 @@ Deno.test("openDenoKv() rejects an empty path, which would pick @deno/kv's limit
     assert(error instanceof TypeError, "a TypeError");
   }
 });
+
+Deno.test("a forged in-scope cursor with a key far over 512 bytes gives a normal page", async () => {
+  const { cursorScope, encodeCursor } = await import("../_cursor.ts");
+  await using kv = await openDenoKv(":memory:");
+  for (const key of ["a", "b", "é", "\u{10FFFF}"]) await kv.put(key, "v");
+  for (const forged of ["a".repeat(3000), "é".repeat(2000), "\u{10FFFF}".repeat(700)]) {
+    const cursor = encodeCursor(cursorScope("kvkit", ""), forged);
+    const page = await kv.list({ cursor });
+    // Every stored key is at most 512 bytes, so the page starts after the
+    // longest prefix of the forged key that a stored key could share.
+    const expected = ["a", "b", "é", "\u{10FFFF}"].filter((k) => k > forged.slice(0, 2));
+    assertEquals(page.keys.map((k) => k.name), expected);
+    assertEquals(page.list_complete, true);
+  }
+});
+
+Deno.test("a namespace too long for Deno's keys is refused when the namespace is made", async () => {
+  const { MAX_NAMESPACE_BYTES } = await import("./deno_kv.ts");
+  using db = await Deno.openKv(":memory:");
+  for (const namespace of ["n".repeat(MAX_NAMESPACE_BYTES + 1), "\u0000".repeat(500)]) {
+    let error: unknown;
+    try {
+      createDenoKv(db, { namespace });
+    } catch (caught) {
+      error = caught;
+    }
+    assert(error instanceof RangeError, `refused: ${error}`);
+  }
+  // The longest allowed namespace holds the longest key, listed with a
+  // cursor and read back.
+  const kv = createDenoKv(db, { namespace: "n".repeat(MAX_NAMESPACE_BYTES) });
+  const key = "\u0000".repeat(512);
+  await kv.put(key, "nul");
+  await kv.put(`${"\u0000".repeat(511)}\u0001`, "after");
+  const page = await kv.list({ limit: 1 });
+  assert(!page.list_complete, "a second page");
+  assertEquals((await kv.list({ cursor: page.cursor })).keys.length, 1);
+  assertEquals(await kv.get(key), "nul");
+  let lone: unknown;
+  try {
+    createDenoKv(db, { namespace: "a\uD800" });
+  } catch (caught) {
+    lone = caught;
+  }
+  assert(lone instanceof TypeError, "a lone surrogate is refused");
+});

@@ -71,15 +71,19 @@ export interface IndexedDbKvOptions {
   now?: () => number;
 }
 
-/** The schema version; version 1 creates both stores. */
-const VERSION = 1;
 const RECORDS = "records";
 const KEYS = "keys";
 const BOTH = [RECORDS, KEYS] as const;
-/** Clock time between two sweeps of expired records. */
-const SWEEP_INTERVAL_MS = 60_000;
-/** Most expired records one sweep removes, to keep its transaction short. */
-const SWEEP_BATCH = 1000;
+/**
+ * Expired records are reclaimed without timers, by a sweep that follows
+ * writes: one sweep of at most SWEEP_BATCH records after every
+ * SWEEP_EVERY_WRITES writes (or a second of clock time), and after every
+ * write while a backlog remains (the last sweep was full). So the work a
+ * write adds is bounded, and reclamation outpaces any rate of expiry.
+ */
+const SWEEP_BATCH = 256;
+const SWEEP_EVERY_WRITES = 32;
+const SWEEP_INTERVAL_MS = 1000;
 
 /** A record in the `records` store: the value with its metadata and expiry. */
 interface StoredRecord {
@@ -199,6 +203,8 @@ class IndexedDbDriver implements KvDriver {
   #opening: Promise<Database> | undefined;
   #closed = false;
   #lastSweepMs = -Infinity;
+  #writesSinceSweep = 0;
+  #backlog = true;
   #sweeping: Promise<void> | undefined;
 
   constructor(factory: IndexedDbFactory, name: string, context: DriverContext) {
@@ -212,32 +218,23 @@ class IndexedDbDriver implements KvDriver {
       return Promise.reject(new Error("The IndexedDB namespace is closed."));
     }
     if (this.#opening !== undefined) return this.#opening;
-    const request = this.#factory.open(this.#name, VERSION) as RawOpenRequest;
-    request.addEventListener("upgradeneeded", () => {
-      const db = request.result;
-      if (!db.objectStoreNames.contains(RECORDS)) db.createObjectStore(RECORDS);
-      if (!db.objectStoreNames.contains(KEYS)) {
-        db.createObjectStore(KEYS).createIndex("expiration", "e");
-      }
-    });
-    const opening = (wrap(request as never) as unknown as Promise<Database>)
-      .then((db) => {
-        const forget = () => {
-          if (this.#db === db) this.#db = undefined;
-          if (this.#opening === opening) this.#opening = undefined;
-        };
-        // Another connection wants to upgrade or delete the database: let
-        // it, and reopen on the next call.
-        db.addEventListener("versionchange", () => {
-          db.close();
-          forget();
-        });
-        // The browser closed the connection abnormally.
-        db.addEventListener("close", forget);
-        if (this.#closed) db.close();
-        else this.#db = db;
-        return db;
+    const opening = this.#connect().then((db) => {
+      const forget = () => {
+        if (this.#db === db) this.#db = undefined;
+        if (this.#opening === opening) this.#opening = undefined;
+      };
+      // Another connection wants to upgrade or delete the database: let
+      // it, and reopen on the next call.
+      db.addEventListener("versionchange", () => {
+        db.close();
+        forget();
       });
+      // The browser closed the connection abnormally.
+      db.addEventListener("close", forget);
+      if (this.#closed) db.close();
+      else this.#db = db;
+      return db;
+    });
     this.#opening = opening;
     opening.catch(() => {
       if (this.#opening === opening) this.#opening = undefined;
@@ -246,17 +243,54 @@ class IndexedDbDriver implements KvDriver {
   }
 
   /**
+   * Opens the database at whatever version it is now, since another
+   * connection may have upgraded it (opening an older version fails with
+   * `VersionError`). When our stores are missing (a new or foreign
+   * database), it upgrades to the next version to create them; a race
+   * with another upgrade is retried.
+   */
+  async #connect(): Promise<Database> {
+    for (let attempt = 1;; attempt++) {
+      const db = await this.#request(undefined);
+      if (db.objectStoreNames.contains(RECORDS) && db.objectStoreNames.contains(KEYS)) return db;
+      const version = db.version + 1;
+      db.close();
+      try {
+        return await this.#request(version);
+      } catch (error) {
+        if (attempt >= 5 || (error as { name?: string }).name !== "VersionError") throw error;
+      }
+    }
+  }
+
+  /** One open request, creating whichever of our stores is missing. */
+  #request(version: number | undefined): Promise<Database> {
+    const request =
+      (version === undefined
+        ? this.#factory.open(this.#name)
+        : this.#factory.open(this.#name, version)) as RawOpenRequest;
+    request.addEventListener("upgradeneeded", () => {
+      const db = request.result;
+      if (!db.objectStoreNames.contains(RECORDS)) db.createObjectStore(RECORDS);
+      if (!db.objectStoreNames.contains(KEYS)) {
+        db.createObjectStore(KEYS).createIndex("expiration", "e");
+      }
+    });
+    return wrap(request as never) as unknown as Promise<Database>;
+  }
+
+  /**
    * Runs `operation` on the open database. If the connection was closed
    * under it, the operation runs once more on a new connection; every
    * operation here is idempotent, and a closed connection aborts its
    * transactions whole.
    */
-  async #run<T>(operation: (db: Database) => Promise<T>): Promise<T> {
+  async #run<T>(operation: (db: Database) => Promise<T>, write = false): Promise<T> {
     const db = this.#db ?? await this.#open();
     try {
       const result = operation(db);
       // After the operation's transaction, so that it never waits for one.
-      this.#maybeSweep();
+      if (write) this.#maybeSweep();
       return await result;
     } catch (error) {
       if (this.#db === db || this.#closed) throw error;
@@ -292,7 +326,7 @@ class IndexedDbDriver implements KvDriver {
         tx.objectStore(KEYS).put(info, id),
         tx.done,
       ]);
-    });
+    }, true);
   }
 
   delete(key: string): Promise<void> {
@@ -304,7 +338,7 @@ class IndexedDbDriver implements KvDriver {
         tx.objectStore(KEYS).delete(id),
         tx.done,
       ]);
-    });
+    }, true);
   }
 
   list(
@@ -350,14 +384,22 @@ class IndexedDbDriver implements KvDriver {
     });
   }
 
-  /** Starts a sweep when the clock has moved on enough since the last. */
+  /** After a write: starts a sweep when one is due (see SWEEP_BATCH). */
   #maybeSweep(): void {
-    const nowMs = this.#now();
     const db = this.#db;
+    this.#writesSinceSweep++;
     if (db === undefined || this.#sweeping !== undefined) return;
-    if (nowMs - this.#lastSweepMs < SWEEP_INTERVAL_MS) return;
+    const nowMs = this.#now();
+    if (
+      !this.#backlog && this.#writesSinceSweep < SWEEP_EVERY_WRITES &&
+      nowMs - this.#lastSweepMs < SWEEP_INTERVAL_MS
+    ) return;
     this.#lastSweepMs = nowMs;
+    this.#writesSinceSweep = 0;
     this.#sweeping = sweep(db, nowMs)
+      .then((removed) => {
+        this.#backlog = removed === SWEEP_BATCH;
+      })
       // A failed sweep loses nothing: expired records stay hidden.
       .catch(() => {})
       .finally(() => this.#sweeping = undefined);
@@ -374,7 +416,7 @@ class IndexedDbDriver implements KvDriver {
 }
 
 /** Deletes up to a batch of records that have expired at `nowMs`. */
-async function sweep(db: Database, nowMs: number): Promise<void> {
+async function sweep(db: Database, nowMs: number): Promise<number> {
   const tx = db.transaction(BOTH, "readwrite");
   const records = tx.objectStore(RECORDS);
   const infos = tx.objectStore(KEYS);
@@ -388,6 +430,7 @@ async function sweep(db: Database, nowMs: number): Promise<void> {
     ...expired.flatMap((id) => [records.delete(id), infos.delete(id)]),
     tx.done,
   ]);
+  return expired.length;
 }
 
 /**

@@ -181,26 +181,53 @@ Deno.test("data outlives the namespace: a new one on the same name reads it", as
   });
 });
 
-Deno.test("an upgrade by another connection is not blocked, and its blocking event closes ours", async () => {
+Deno.test("after another connection upgrades the database, the next call works on the same data", async () => {
   const factory = new IDBFactory();
   await using kv = createIndexedDbKv({ name: "shared", indexedDB: factory });
+  await kv.put("k", "v", { metadata: { m: 1 } });
+  for (const version of [2, 7]) {
+    await new Promise<void>((resolve, reject) => {
+      const request = factory.open("shared", version);
+      request.onblocked = () => reject(new Error("blocked: our connection stayed open"));
+      // Another app's schema change: a store of its own.
+      request.onupgradeneeded = () => request.result.createObjectStore(`other-${version}`);
+      request.onsuccess = () => {
+        request.result.close();
+        resolve();
+      };
+      request.onerror = () => reject(request.error);
+    });
+    // The database is now at a version this adapter never asked for.
+    assertEquals(await kv.getWithMetadata("k"), {
+      value: "v",
+      metadata: { m: 1 },
+      cacheStatus: null,
+    });
+    await kv.put(`k${version}`, "written after the upgrade");
+    assertEquals(await kv.get(`k${version}`), "written after the upgrade");
+    assertEquals((await kv.list()).keys.length, version === 2 ? 2 : 3);
+  }
+});
+
+Deno.test("a database whose stores another app removed gets them back on the next call", async () => {
+  const factory = new IDBFactory();
+  await using kv = createIndexedDbKv({ name: "taken", indexedDB: factory });
   await kv.put("k", "v");
   await new Promise<void>((resolve, reject) => {
-    const request = factory.open("shared", 2);
-    request.onblocked = () => reject(new Error("blocked: our connection stayed open"));
+    const request = factory.open("taken", 5);
+    request.onupgradeneeded = () => {
+      request.result.deleteObjectStore("records");
+      request.result.deleteObjectStore("keys");
+    };
     request.onsuccess = () => {
       request.result.close();
       resolve();
     };
     request.onerror = () => reject(request.error);
   });
-  // The database is now at a version this adapter does not know.
-  const error = await kv.get("k").catch((e) => e);
-  assert(error instanceof KvError, `expected a KvError, got ${error}`);
-  assertEquals(
-    error.cause instanceof Error && error.cause.name,
-    "VersionError",
-  );
+  assertEquals(await kv.get("k"), null);
+  await kv.put("k", "again");
+  assertEquals(await kv.get("k"), "again");
 });
 
 Deno.test("deleteDatabase() is not blocked, and the next call reopens a fresh database", async () => {
@@ -285,6 +312,28 @@ Deno.test("expired records are swept from both stores without being read", async
   db.close();
   assertEquals(keys, ["forever", "kept", "other"]);
   assertEquals(records, ["forever", "kept", "other"]);
+});
+
+Deno.test("a backlog of expired records nothing reads is reclaimed by later writes, a batch at a time", async () => {
+  const clock = createFakeClock();
+  const name = freshName();
+  {
+    await using kv = createIndexedDbKv({ name, now: clock.now });
+    for (let i = 0; i < 3000; i += 100) {
+      await Promise.all(
+        Array.from({ length: 100 }, (_, j) => kv.put(`s:${i + j}`, "v", { expirationTtl: 60 })),
+      );
+    }
+    clock.advance(61_000);
+    // No read touches the sessions: 200 writes to other keys reclaim them.
+    for (let i = 0; i < 200; i++) await kv.put(`w:${i % 5}`, String(i));
+  }
+  const db = await openRaw(name);
+  const keys = (await db.getAllKeys("keys")).map((id) => decoder.decode(id as ArrayBuffer));
+  const records = await db.count("records");
+  db.close();
+  assertEquals(keys, ["w:0", "w:1", "w:2", "w:3", "w:4"]);
+  assertEquals(records, 5);
 });
 
 Deno.test("createIndexedDbKv() throws a TypeError when the runtime has no IndexedDB", () => {

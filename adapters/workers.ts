@@ -36,7 +36,7 @@
  */
 
 import { decodeBulkItem } from "../_bulk.ts";
-import { readValueStream } from "../_codec.ts";
+import { isArrayBuffer, readValueStream } from "../_codec.ts";
 import { isWellFormed } from "../keys.ts";
 import { KvError } from "../errors.ts";
 import type { KvNamespace } from "../types.ts";
@@ -74,7 +74,7 @@ const IN_WORKERD = (globalThis as { navigator?: { userAgent?: string } })
  * reusing its buffer right after `put()` would change the stored value.
  */
 function copyBytes(value: ArrayBuffer | ArrayBufferView): ArrayBuffer | Uint8Array {
-  if (value instanceof ArrayBuffer) return value.slice(0);
+  if (!ArrayBuffer.isView(value)) return value.slice(0);
   return new Uint8Array(value.buffer, value.byteOffset, value.byteLength).slice();
 }
 
@@ -89,7 +89,9 @@ function put(invoke: Invoke, args: unknown[]): Promise<unknown> {
   const value = args[1];
   if (typeof value !== "object" || value === null) return invoke("put", args);
   const rest = args.slice(2);
-  if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) {
+  // A real buffer or view only: a Proxy of one, or an object made from
+  // ArrayBuffer.prototype, goes to the binding as the object it is.
+  if (ArrayBuffer.isView(value) || isArrayBuffer(value)) {
     return invoke("put", [args[0], copyBytes(value), ...rest]);
   }
   if (isStream(value)) {
@@ -178,11 +180,13 @@ async function getBulk(
   args: unknown[],
   withMetadata: boolean,
 ): Promise<Map<string, unknown>> {
-  const result = await invoke(withMetadata ? "getWithMetadata" : "get", args) as Map<
-    string,
-    unknown
-  >;
-  const names = (args[0] as unknown[]).map(String);
+  // Holes convert like any argument, to "undefined": send them as such.
+  const keys = Array.from(args[0] as unknown[]);
+  const result = await invoke(
+    withMetadata ? "getWithMetadata" : "get",
+    [keys, ...args.slice(1)],
+  ) as Map<string, unknown>;
+  const names = keys.map(String);
   if (!names.every(isWellFormed)) {
     throw new KvError("GET_BULK", 400, "Could not URL-decode key name");
   }

@@ -76,6 +76,22 @@ export const bulkCases: readonly ConformanceCase[] = [
       );
     },
   ),
+  c(
+    "sparse-keys",
+    'holes in a bulk key array read the key "undefined", as any argument converts',
+    async ({ kv }) => {
+      await kv.put("b", "B");
+      // deno-lint-ignore no-sparse-arrays
+      const sparse = [, "b"] as unknown as string[];
+      assertEquals([...await kv.get(sparse)], [["undefined", null], ["b", "B"]]);
+      assertEquals([...await kv.get(new Array(2) as string[])], [["undefined", null]]);
+      await kv.put("undefined", "U");
+      assertEquals(
+        [...await kv.getWithMetadata(sparse)],
+        [["undefined", { value: "U", metadata: null }], ["b", { value: "B", metadata: null }]],
+      );
+    },
+  ),
   c("types", "bulk get accepts only text and json", async ({ kv }) => {
     await kv.put("a", "1");
     for (const type of ["arrayBuffer", "stream", "bogus"]) {

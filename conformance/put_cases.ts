@@ -210,6 +210,35 @@ export const putCases: readonly ConformanceCase[] = [
     },
   ),
   c(
+    "fake-array-buffers",
+    "values that only look like ArrayBuffers are rejected, and the old value stays",
+    async ({ kv }) => {
+      await kv.put("k", "old");
+      const arrayLike = Object.setPrototypeOf({ 0: 1, 1: 2, length: 2 }, ArrayBuffer.prototype);
+      const fakes: unknown[] = [
+        new Proxy(new ArrayBuffer(4), {}),
+        Object.create(ArrayBuffer.prototype),
+        arrayLike,
+      ];
+      for (const value of fakes) {
+        await assertRejects(() => kv.put("k", value as never), "TypeError", ONLY_VALUES);
+      }
+      assertEquals(await kv.get("k"), "old");
+    },
+  ),
+  c(
+    "stream-reader-released",
+    "a put releases its stream's reader lock, so the stream can be read again",
+    async ({ kv }) => {
+      const stream = streamOf([utf8("ab")]);
+      await kv.put("k", stream);
+      assertEquals(await kv.get("k"), "ab");
+      // Locked would throw; a released, finished stream reads as done.
+      const { done } = await stream.getReader().read();
+      assertEquals(done, true);
+    },
+  ),
+  c(
     "missing-value",
     "put(key) without a value rejects with a TypeError",
     async ({ kv }) => {

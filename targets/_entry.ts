@@ -3,6 +3,7 @@
 // test runs of every runtime and the differential tests.
 
 import type { ConformanceTarget } from "../conformance/runner.ts";
+import type { KvRecord } from "../kv_driver.ts";
 import type { KvNamespaceHandle } from "../types.ts";
 
 /** A runtime whose test run reads the registry. */
@@ -22,24 +23,86 @@ export interface RegistryTarget extends ConformanceTarget {
    * oracle. Defaults to true; false for the oracle itself.
    */
   differential?: boolean;
+  /**
+   * Why the target cannot run here, when it cannot: a server it needs is
+   * not configured. Test runs print the reason and skip the target, except
+   * under `KVKIT_REQUIRE_SERVERS=1` (as in CI), where it fails.
+   */
+  unavailable?: string;
+}
+
+/** An environment variable, on Deno, Node and Bun. */
+export function env(name: string): string | undefined {
+  const global = globalThis as {
+    Deno?: { env: { get(name: string): string | undefined } };
+    process?: { env: Record<string, string | undefined> };
+  };
+  return global.Deno?.env.get(name) ?? global.process?.env[name];
+}
+
+/**
+ * The targets a test run on `runtime` runs: those declaring it, minus the
+ * unavailable ones, each skipped with its reason printed. Under
+ * `KVKIT_REQUIRE_SERVERS=1` an unavailable target is an error instead.
+ */
+export function runnable(targets: readonly RegistryTarget[], runtime: Runtime): RegistryTarget[] {
+  const out: RegistryTarget[] = [];
+  for (const target of targets) {
+    if (!target.runtimes.includes(runtime)) continue;
+    if (target.unavailable === undefined) {
+      out.push(target);
+      continue;
+    }
+    if (env("KVKIT_REQUIRE_SERVERS") === "1") {
+      throw new Error(`${target.name} is required here but unavailable: ${target.unavailable}`);
+    }
+    console.log(`kvkit: skipping ${target.name}: ${target.unavailable}`);
+  }
+  return out;
 }
 
 /** How the CLI opens a store. */
 export interface StoreOptions {
   /** The namespace inside the store, when the store has namespaces. */
   namespace?: string;
+  /**
+   * `read`: the store must exist already (opening a missing one is an
+   * error, never a new empty store). `write`: it may be created.
+   */
+  mode: "read" | "write";
 }
 
-/** An adapter the CLI can open as a store, from `<scheme>:<location>`. */
+/** One record to write, built and checked by the engine's validators. */
+export interface StoreRecord {
+  /** The key. */
+  key: string;
+  /** The record, as the engine would hand it to the driver. */
+  record: KvRecord;
+}
+
+/** A store the CLI opened. */
+export interface OpenedStore {
+  /** The namespace, through the adapter's public API. */
+  kv: KvNamespaceHandle;
+  /**
+   * Writes records in batches the backend commits at once (a Deno KV
+   * atomic commit, a SQL transaction, a bulk request), when it can. Each
+   * record replaces the whole entry, as `put` does. Absent: the CLI puts
+   * one at a time.
+   */
+  writeMany?(records: readonly StoreRecord[]): Promise<void>;
+}
+
+/** An adapter the CLI can open as a store, from `<scheme>:<location>[#namespace]`. */
 export interface StoreEntry {
-  /** The part before the colon, e.g. `deno-kv`. */
+  /** The part before the first colon, e.g. `deno-kv` or `postgres`. */
   scheme: string;
   /** The whole form, for the usage text, e.g. `deno-kv:<path>`. */
   syntax: string;
   /** One line on what the store is. */
   summary: string;
-  /** Opens the store at `location` (the part after the colon). */
-  open(location: string, options: StoreOptions): Promise<KvNamespaceHandle>;
+  /** Opens the store at `location` (everything after the first colon, before `#`). */
+  open(location: string, options: StoreOptions): Promise<OpenedStore>;
 }
 
 /** One adapter in the registry. */
@@ -52,4 +115,14 @@ export interface AdapterEntry {
   targets(): Promise<RegistryTarget[]>;
   /** How the CLI opens it as a store, when it can. */
   store?: StoreEntry;
+}
+
+/** Every runnable target of `entries` for a test run on `runtime`, in order. */
+export async function targetsOf(
+  entries: readonly AdapterEntry[],
+  runtime: Runtime,
+): Promise<RegistryTarget[]> {
+  const all: RegistryTarget[] = [];
+  for (const entry of entries) all.push(...await entry.targets());
+  return runnable(all, runtime);
 }

@@ -52,7 +52,7 @@ const entry: AdapterEntry = {
     async open(location, { namespace }) {
       if (location === "") throw new TypeError("deno-kv needs a path: deno-kv:<path>");
       const { openDenoKv } = await import("../adapters/deno_kv.ts");
-      return await openDenoKv(location, { namespace });
+      return { kv: await openDenoKv(location, { namespace }) };
     },
   },
 };

@@ -38,7 +38,7 @@ const entry: AdapterEntry = {
     async open(location, { namespace }) {
       if (location === "") throw new TypeError("miniflare needs a directory: miniflare:<dir>");
       const { openMiniflareKv } = await import("../adapters/miniflare.ts");
-      return await openMiniflareKv({ persist: location, namespace });
+      return { kv: await openMiniflareKv({ persist: location, namespace }) };
     },
   },
 };

@@ -11,7 +11,16 @@ import indexeddb from "./indexeddb.ts";
 import workers from "./workers.ts";
 import miniflare from "./miniflare.ts";
 
-export type { AdapterEntry, RegistryTarget, Runtime, StoreEntry, StoreOptions } from "./_entry.ts";
+export { env, runnable, targetsOf } from "./_entry.ts";
+export type {
+  AdapterEntry,
+  OpenedStore,
+  RegistryTarget,
+  Runtime,
+  StoreEntry,
+  StoreOptions,
+  StoreRecord,
+} from "./_entry.ts";
 
 /** Every adapter, in the order of deno.json's exports. */
 export const registry: readonly AdapterEntry[] = [

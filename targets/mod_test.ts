@@ -6,15 +6,10 @@ import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/stric
 import { testKv, type TestRegistrar } from "../conformance/runner.ts";
 import { KvError } from "../errors.ts";
 import type { KvNamespace } from "../types.ts";
-import { registry, type RegistryTarget } from "./mod.ts";
+import { registry, type RegistryTarget, targetsOf } from "./mod.ts";
 import config from "../deno.json" with { type: "json" };
 
-const targets: RegistryTarget[] = [];
-for (const entry of registry) {
-  for (const target of await entry.targets()) {
-    if (target.runtimes.includes("deno")) targets.push(target);
-  }
-}
+const targets = await targetsOf(registry, "deno");
 
 function registrar(target: RegistryTarget): TestRegistrar {
   // A target that keeps a server or a file open across cases outlives each

@@ -31,7 +31,10 @@ const raw = `// The registry of kvkit's adapters, one entry per adapter export i
 import type { AdapterEntry } from "./_entry.ts";
 ${names.map((n) => `import ${n.id} from "./${n.file}.ts";`).join("\n")}
 
+export { env, runnable, targetsOf } from "./_entry.ts";
 export type {
+  OpenedStore,
+  StoreRecord,
   AdapterEntry,
   RegistryTarget,
   Runtime,

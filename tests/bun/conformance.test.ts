@@ -2,14 +2,11 @@
 // under Bun's own test runner.
 import { afterAll, describe, it } from "bun:test";
 import { testKv } from "../../conformance/runner.ts";
-import { registry } from "../../targets/mod.ts";
+import { registry, targetsOf } from "../../targets/mod.ts";
 
-for (const entry of registry) {
-  for (const target of await entry.targets()) {
-    if (!target.runtimes.includes("bun")) continue;
-    describe(`${target.name} under bun:test`, () => {
-      if (target.dispose !== undefined) afterAll(() => target.dispose!());
-      testKv(it, "", target.factory, target.options);
-    });
-  }
+for (const target of await targetsOf(registry, "bun")) {
+  describe(`${target.name} under bun:test`, () => {
+    if (target.dispose !== undefined) afterAll(() => target.dispose!());
+    testKv(it, "", target.factory, target.options);
+  });
 }

@@ -3,7 +3,7 @@
 // ready-to-paste test.
 
 import type { CaseInfo } from "../../conformance/case.ts";
-import { registry, type RegistryTarget } from "../../targets/mod.ts";
+import { registry, type RegistryTarget, targetsOf } from "../../targets/mod.ts";
 import { type Applied, compare } from "./_known.ts";
 import { execute, type Op, type Outcome, type RunState } from "./_ops.ts";
 import { Oracle, START_MS } from "./_oracle.ts";
@@ -18,13 +18,7 @@ const SEQUENCE: CaseInfo = {
 
 /** Every Deno target of the registry that is not the oracle itself. */
 export async function differentialTargets(): Promise<RegistryTarget[]> {
-  const targets: RegistryTarget[] = [];
-  for (const entry of registry) {
-    for (const target of await entry.targets()) {
-      if (target.runtimes.includes("deno") && target.differential !== false) targets.push(target);
-    }
-  }
-  return targets;
+  return (await targetsOf(registry, "deno")).filter((target) => target.differential !== false);
 }
 
 /** Releases what the targets share (a file). */

@@ -3,14 +3,11 @@
 // @std/testing/bdd.
 import { after, describe, it } from "node:test";
 import { testKv } from "../../conformance/runner.ts";
-import { registry } from "../../targets/mod.ts";
+import { registry, targetsOf } from "../../targets/mod.ts";
 
-for (const entry of registry) {
-  for (const target of await entry.targets()) {
-    if (!target.runtimes.includes("node")) continue;
-    describe(`${target.name} on Node`, () => {
-      if (target.dispose !== undefined) after(() => target.dispose!());
-      testKv(it, "", target.factory, target.options);
-    });
-  }
+for (const target of await targetsOf(registry, "node")) {
+  describe(`${target.name} on Node`, () => {
+    if (target.dispose !== undefined) after(() => target.dispose!());
+    testKv(it, "", target.factory, target.options);
+  });
 }
