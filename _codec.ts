@@ -86,9 +86,15 @@ export function checkValueSize(value: string | Uint8Array): void {
   if (length > MAX_VALUE_BYTES) throw valueTooLarge(length);
 }
 
-/** A record value as bytes the caller may keep: always a fresh copy. */
-function freshBytes(value: string | Uint8Array): Uint8Array {
-  return typeof value === "string" ? encoder.encode(value) : value.slice();
+/**
+ * A record value as bytes the caller may keep: a fresh copy, unless the
+ * driver made these bytes for this read alone (`fresh`).
+ */
+function freshBytes(value: string | Uint8Array, fresh: boolean): Uint8Array {
+  if (typeof value === "string") return encoder.encode(value);
+  return fresh && value.byteOffset === 0 && value.byteLength === value.buffer.byteLength
+    ? value
+    : value.slice();
 }
 
 /** A byte stream, as Workers returns, so BYOB readers work too. */
@@ -102,17 +108,20 @@ function toStream(bytes: Uint8Array): ReadableStream<Uint8Array> {
   }) as ReadableStream<Uint8Array>;
 }
 
-/** A record value decoded as a single-key read of `type` returns it. */
-export function decodeValue(value: string | Uint8Array, type: string): unknown {
+/**
+ * A record value decoded as a single-key read of `type` returns it;
+ * `fresh` as on KvRecord.
+ */
+export function decodeValue(value: string | Uint8Array, type: string, fresh = false): unknown {
   switch (type) {
     case "text":
       return typeof value === "string" ? value : decoder.decode(value);
     case "json":
       return JSON.parse(typeof value === "string" ? value : decoder.decode(value));
     case "arrayBuffer":
-      return freshBytes(value).buffer;
+      return freshBytes(value, fresh).buffer;
     case "stream":
-      return toStream(freshBytes(value));
+      return toStream(freshBytes(value, fresh));
     default:
       throw new TypeError(UNKNOWN_TYPE);
   }

@@ -106,10 +106,19 @@ function bulkTooLarge(): KvError {
   );
 }
 
-function toListKey(info: KvKeyInfo): { name: string; expiration?: number; metadata?: unknown } {
-  const key: { name: string; expiration?: number; metadata?: unknown } = { name: info.name };
-  if (info.expiration !== undefined) key.expiration = info.expiration;
-  if (info.metadata !== undefined) key.metadata = JSON.parse(info.metadata);
+/** A key as `list` returns it, in Workers' property order. */
+interface ListKey {
+  name: string;
+  expiration?: number;
+  metadata?: unknown;
+}
+
+function toListKey(info: KvKeyInfo): ListKey {
+  const { name, expiration, metadata } = info;
+  if (expiration === undefined && metadata === undefined) return { name };
+  const key: ListKey = { name };
+  if (expiration !== undefined) key.expiration = expiration;
+  if (metadata !== undefined) key.metadata = JSON.parse(metadata);
   return key;
 }
 
@@ -163,7 +172,7 @@ class EngineKv {
           return this.#reclaim([key], nowMs).then(() => missing(withMetadata));
         }
       }
-      const value = decodeValue(record.value, type);
+      const value = decodeValue(record.value, type, record.fresh === true);
       if (!withMetadata) return value;
       return { value, metadata: parseMetadata(record.metadata), cacheStatus: null };
     });
@@ -325,28 +334,32 @@ class EngineKv {
       after = clamped;
     }
     // Fill the page from live keys, one past the limit to learn whether
-    // more remain.
-    const page: KvKeyInfo[] = [];
+    // more remain. The clock is read only if some key has an expiration.
+    const keys: ListKey[] = [];
     const expired: string[] = [];
-    const nowMs = this.#now();
-    while (page.length <= limit) {
-      const want = limit + 1 - page.length;
+    let nowMs: number | undefined;
+    let more = false;
+    for (;;) {
+      const want = limit + 1 - keys.length;
       const from = after;
       const batch = await this.#call("GET", () => this.#driver.list(prefix, from, want), (b) => b);
       for (const info of batch) {
-        if (isExpired(info.expiration, nowMs)) expired.push(info.name);
-        else page.push(info);
+        if (info.expiration !== undefined && isExpired(info.expiration, nowMs ??= this.#now())) {
+          expired.push(info.name);
+        } else if (keys.length === limit) {
+          more = true;
+          break;
+        } else keys.push(toListKey(info));
       }
-      if (batch.length < want) break;
+      if (more || batch.length < want) break;
       after = batch[batch.length - 1].name;
     }
-    await this.#reclaim(expired, nowMs);
-    const keys = page.slice(0, limit).map(toListKey);
-    if (page.length <= limit) return { keys, list_complete: true, cacheStatus: null };
+    if (expired.length > 0) await this.#reclaim(expired, nowMs!);
+    if (!more) return { keys, list_complete: true, cacheStatus: null };
     return {
       keys,
       list_complete: false,
-      cursor: encodeCursor(scope, page[limit - 1].name),
+      cursor: encodeCursor(scope, keys[limit - 1].name),
       cacheStatus: null,
     };
   }

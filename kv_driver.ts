@@ -46,6 +46,15 @@ export interface KvRecord {
   metadata?: string;
   /** Absolute expiry in whole seconds since the epoch, absent when none. */
   expiration?: number;
+  /**
+   * Set by a driver on a record it returns from a read when `value` is
+   * bytes it made for this read alone (assembled from chunks, say): a
+   * buffer of their own (`byteOffset` 0, the whole `buffer`) that the
+   * driver keeps no reference to. The engine may then hand them to the
+   * caller without copying, once. Never set it on a record the driver
+   * keeps.
+   */
+  fresh?: boolean;
 }
 
 /** A key as a driver lists it: everything but the value. */

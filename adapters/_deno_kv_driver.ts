@@ -12,7 +12,7 @@
 // A medium value entry is current whenever it exists, since every other
 // write deletes it.
 
-import { compareKeys, prefixEnd } from "../keys.ts";
+import { prefixEnd } from "../keys.ts";
 import { isExpired } from "../expiry.ts";
 import { type KvDriver, type KvKeyInfo, valueBytes } from "../kv_driver.ts";
 import {
@@ -28,6 +28,7 @@ import {
 } from "./_deno_kv_handle.ts";
 import {
   decodeEnvelope,
+  decodeListed,
   decodeOwned,
   encodeEnvelope,
   encodeOwned,
@@ -121,29 +122,23 @@ export function createDenoKvDriver(
 
     async list(prefix, after, limit) {
       // A string range, never Deno's tuple `prefix`, so that "ab" matches
-      // "abc"; an `after` outside the prefix is clamped into it.
-      const start: DenoKvKey = after !== undefined && compareKeys(after, prefix) >= 0
-        ? keys.record(`${after}\u0000`)
-        : keys.record(prefix);
+      // "abc". The engine keeps `after` inside the prefix, so the range
+      // from just past it is never empty by construction.
+      const start: DenoKvKey = keys.record(after === undefined ? prefix : `${after}\u0000`);
       const endKey = prefixEnd(prefix);
-      if (
-        endKey !== undefined && compareKeys(start[2] as string, endKey) >= 0
-      ) {
-        return [];
-      }
       const selector = endKey === undefined
         ? { prefix: keys.records, start }
         : { start, end: keys.record(endKey) };
       const entries = await state.listAll(selector, limit, Math.min(limit, 1000));
       const infos: KvKeyInfo[] = [];
       for (const entry of entries) {
-        const envelope = decodeEnvelope(entry.value);
-        const info: KvKeyInfo = { name: restoreBoms(entry.key[2] as string, envelope.boms) };
-        if (envelope.metadata !== undefined) info.metadata = envelope.metadata;
-        if (envelope.expiration !== undefined) {
-          info.expiration = envelope.expiration;
-        }
-        infos.push(info);
+        const { metadata, expiration, boms } = decodeListed(entry.value);
+        const name = restoreBoms(entry.key[2] as string, boms);
+        infos.push(
+          metadata === undefined && expiration === undefined
+            ? { name }
+            : { name, metadata, expiration },
+        );
       }
       return infos;
     },

@@ -81,7 +81,8 @@ export async function resolve(
       }
     } else {
       const bytes = await readChunks(state, envelope.chunks!);
-      if (bytes !== undefined) return toRecord(envelope, bytes);
+      // Assembled for this read alone: the engine may hand it over uncopied.
+      if (bytes !== undefined) return { ...toRecord(envelope, bytes), fresh: true };
     }
     const again = await get(keys.record(key));
     if (again.versionstamp === entry.versionstamp) {

@@ -54,13 +54,14 @@ export function createMemoryDriver({ now }: DriverContext): KvDriver {
     },
     list(prefix, after, limit) {
       const infos: KvKeyInfo[] = [];
-      for (const name of order.range(prefix, after, limit)) {
+      order.each(prefix, after, limit, (name) => {
         const { metadata, expiration } = records.get(name)!;
-        const info: KvKeyInfo = { name };
-        if (metadata !== undefined) info.metadata = metadata;
-        if (expiration !== undefined) info.expiration = expiration;
-        infos.push(info);
-      }
+        infos.push(
+          metadata === undefined && expiration === undefined
+            ? { name }
+            : { name, metadata, expiration },
+        );
+      });
       return infos;
     },
     deleteExpired(keys, nowMs) {

@@ -89,6 +89,21 @@ export class SortedKeys {
    * in order.
    */
   range(prefix: string, after: string | undefined, limit: number): string[] {
+    const out: string[] = [];
+    this.each(prefix, after, limit, (key) => out.push(key));
+    return out;
+  }
+
+  /**
+   * Calls `visit` with up to `limit` keys starting with `prefix`, after
+   * `after` when given, in order: {@linkcode range} without the array.
+   */
+  each(
+    prefix: string,
+    after: string | undefined,
+    limit: number,
+    visit: (key: string) => void,
+  ): void {
     const prefixSort = codePointSortKey(prefix);
     const afterSort = after === undefined ? undefined : codePointSortKey(after);
     const from = afterSort !== undefined && afterSort >= prefixSort ? afterSort : prefixSort;
@@ -96,19 +111,17 @@ export class SortedKeys {
     const chunks = this.#chunks;
     let index = this.#chunkFor(from);
     let at = search(chunks[index].sorts, from, strict);
-    const out: string[] = [];
-    while (out.length < limit && index < chunks.length) {
+    let left = limit;
+    while (left > 0 && index < chunks.length) {
       const { keys } = chunks[index];
-      if (at >= keys.length) {
-        index++;
-        at = 0;
-        continue;
+      for (; at < keys.length && left > 0; at++, left--) {
+        const key = keys[at];
+        if (!key.startsWith(prefix)) return;
+        visit(key);
       }
-      const key = keys[at++];
-      if (!key.startsWith(prefix)) break;
-      out.push(key);
+      index++;
+      at = 0;
     }
-    return out;
   }
 
   /** Removes every key. */

@@ -35,7 +35,7 @@
  * @module
  */
 
-import { type DBSchema, type IDBPDatabase, wrap } from "idb";
+import { type DBSchema, type IDBPDatabase, unwrap, wrap } from "idb";
 import { createEngineKv } from "../engine.ts";
 import { isExpired } from "../expiry.ts";
 import { decodeKey, encodeKey, prefixEndBytes } from "../keys.ts";
@@ -191,6 +191,54 @@ function toRecord(stored: StoredRecord | undefined): KvRecord | undefined {
   return record;
 }
 
+/** The members of a raw `IDBRequest` the hot paths use. */
+interface RawRequest<T> {
+  readonly result: T;
+  readonly error: unknown;
+  onsuccess: (() => void) | null;
+  onerror: (() => void) | null;
+}
+
+/** The members of a raw `IDBObjectStore` the hot paths use. */
+interface RawStore {
+  get(key: ArrayBuffer): RawRequest<StoredRecord | undefined>;
+  put(value: unknown, key: ArrayBuffer): RawRequest<unknown>;
+  delete(key: ArrayBuffer): RawRequest<unknown>;
+}
+
+/** The members of a raw `IDBTransaction` the hot paths use. */
+interface RawTransaction {
+  readonly error: unknown;
+  objectStore(name: string): RawStore;
+  oncomplete: (() => void) | null;
+  onerror: (() => void) | null;
+  onabort: (() => void) | null;
+}
+
+interface RawConnection {
+  transaction(names: string | readonly string[], mode?: "readonly" | "readwrite"): RawTransaction;
+}
+
+// The hot paths (get, put, delete) use IndexedDB's own requests, without
+// idb's proxies: one promise per call, as idb-keyval does.
+function settled<T>(request: RawRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+function committed(tx: RawTransaction): Promise<void> {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = tx.onabort = () => reject(tx.error ?? new Error("the transaction aborted"));
+  });
+}
+
+function raw(db: Database): RawConnection {
+  return unwrap(db as never) as unknown as RawConnection;
+}
+
 /**
  * One database connection, opened lazily and reopened after another
  * connection made it close (a `versionchange`) or the browser closed it.
@@ -300,7 +348,9 @@ class IndexedDbDriver implements KvDriver {
 
   get(key: string): Promise<KvRecord | undefined> {
     const id = storedKey(key);
-    return this.#run(async (db) => toRecord(await db.get(RECORDS, id)));
+    return this.#run((db) =>
+      settled(raw(db).transaction(RECORDS).objectStore(RECORDS).get(id)).then(toRecord)
+    );
   }
 
   getMany(keys: string[]): Promise<(KvRecord | undefined)[]> {
@@ -314,30 +364,26 @@ class IndexedDbDriver implements KvDriver {
 
   put(key: string, record: KvRecord): Promise<void> {
     const id = storedKey(key);
-    const value = record.value;
-    const stored: StoredRecord = { v: typeof value === "string" ? value : exactBuffer(value) };
+    const value = typeof record.value === "string" ? record.value : exactBuffer(record.value);
+    const stored: StoredRecord = { v: value };
     const info: StoredKey = {};
     if (record.metadata !== undefined) stored.m = info.m = record.metadata;
     if (record.expiration !== undefined) stored.e = info.e = record.expiration;
-    return this.#run(async (db) => {
-      const tx = db.transaction(BOTH, "readwrite");
-      await Promise.all([
-        tx.objectStore(RECORDS).put(stored, id),
-        tx.objectStore(KEYS).put(info, id),
-        tx.done,
-      ]);
+    return this.#run((db) => {
+      const tx = raw(db).transaction(BOTH, "readwrite");
+      tx.objectStore(RECORDS).put(stored, id);
+      tx.objectStore(KEYS).put(info, id);
+      return committed(tx);
     }, true);
   }
 
   delete(key: string): Promise<void> {
     const id = storedKey(key);
-    return this.#run(async (db) => {
-      const tx = db.transaction(BOTH, "readwrite");
-      await Promise.all([
-        tx.objectStore(RECORDS).delete(id),
-        tx.objectStore(KEYS).delete(id),
-        tx.done,
-      ]);
+    return this.#run((db) => {
+      const tx = raw(db).transaction(BOTH, "readwrite");
+      tx.objectStore(RECORDS).delete(id);
+      tx.objectStore(KEYS).delete(id);
+      return committed(tx);
     }, true);
   }
 

@@ -10,6 +10,7 @@ import denoKv from "./deno_kv.ts";
 import indexeddb from "./indexeddb.ts";
 import workers from "./workers.ts";
 import miniflare from "./miniflare.ts";
+import cloudflareApi from "./cloudflare_api.ts";
 
 export { env, runnable, targetsOf } from "./_entry.ts";
 export type {
@@ -29,4 +30,5 @@ export const registry: readonly AdapterEntry[] = [
   indexeddb,
   workers,
   miniflare,
+  cloudflareApi,
 ];
