@@ -92,9 +92,9 @@ export function checkValueSize(value: string | Uint8Array): void {
  */
 function freshBytes(value: string | Uint8Array, fresh: boolean): Uint8Array {
   if (typeof value === "string") return encoder.encode(value);
-  return fresh && value.byteOffset === 0 && value.byteLength === value.buffer.byteLength
-    ? value
-    : value.slice();
+  if (fresh && value.byteOffset === 0 && value.byteLength === value.buffer.byteLength) return value;
+  // Uint8Array's own slice: a Node Buffer's slice is a view, not a copy.
+  return Uint8Array.prototype.slice.call(value);
 }
 
 /** A byte stream, as Workers returns, so BYOB readers work too. */

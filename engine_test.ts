@@ -304,3 +304,22 @@ Deno.test("a text bulk read with an invalid key fails before reading anything", 
   assertEquals(error.message, "KV GET_BULK failed: 400 Key names must not be empty");
   assertEquals(calls, []);
 });
+
+Deno.test("an arrayBuffer read copies a driver's Node Buffer view, not its whole pool", async () => {
+  const { Buffer } = await import("node:buffer");
+  // Buffer.from of a short string is a view into Node's shared 8 KiB pool.
+  const pooled = Buffer.from("pooled");
+  assertEquals(pooled.buffer.byteLength > 6, true, "the test needs a pooled Buffer");
+  const kv = createEngineKv({
+    get: () => ({ value: pooled }),
+    put: () => {},
+    delete: () => {},
+    list: () => [],
+  });
+  const bytes = await kv.get("k", "arrayBuffer");
+  assertEquals(bytes!.byteLength, 6);
+  assertEquals(new TextDecoder().decode(bytes!), "pooled");
+  const stream = await kv.get("k", "stream");
+  const { value } = await stream!.getReader().read();
+  assertEquals(value.buffer.byteLength, 6);
+});

@@ -90,7 +90,7 @@ for (const where of ["memory", "file"] as const) {
   const CHUNK = 65_536;
   const big = new Uint8Array(MAX).map((_, i) => (i * 7) & 255);
   let generation = 0;
-  async function rawPut(value: Uint8Array) {
+  const rawPut = async (value: Uint8Array) => {
     const gen = ++generation;
     const count = Math.ceil(value.byteLength / CHUNK);
     for (let first = 0; first < count; first += 12) {
@@ -111,8 +111,8 @@ for (const where of ["memory", "file"] as const) {
         await op.commit();
       }
     }
-  }
-  async function rawGet(): Promise<Uint8Array> {
+  };
+  const rawGet = async (): Promise<Uint8Array> => {
     const gen = (await db.get<number>(["rawbig-pointer"])).value!;
     const out = new Uint8Array(MAX);
     let offset = 0;
@@ -123,7 +123,7 @@ for (const where of ["memory", "file"] as const) {
       offset += entry.value.byteLength;
     }
     return out;
-  }
+  };
   await rawPut(big);
   await kv.put("big", big);
   rows.push(
