@@ -10,7 +10,9 @@ import denoKv from "./deno_kv.ts";
 import indexeddb from "./indexeddb.ts";
 import workers from "./workers.ts";
 import miniflare from "./miniflare.ts";
+import postgres from "./postgres.ts";
 import cloudflareApi from "./cloudflare_api.ts";
+import localStorage from "./local_storage.ts";
 
 export { env, runnable, targetsOf } from "./_entry.ts";
 export type {
@@ -30,5 +32,7 @@ export const registry: readonly AdapterEntry[] = [
   indexeddb,
   workers,
   miniflare,
+  postgres,
   cloudflareApi,
+  localStorage,
 ];

@@ -1,21 +1,41 @@
 // The page script of the Chromium tests, bundled by esbuild. It runs the
-// conformance suite on the IndexedDB and memory adapters, checks the
-// IndexedDB facts the suite cannot see, and writes and reads the data of
-// the restart test. Everything it returns is plain JSON.
+// conformance suite on the IndexedDB, memory and Web Storage adapters
+// (localStorage and sessionStorage), checks the IndexedDB and Web Storage
+// facts the suite cannot see, and writes and reads the data of the restart
+// test. Everything it returns is plain JSON.
 
 import { deleteDB, openDB } from "idb";
 import {
   clockFixture,
+  type ConformanceOptions,
   type ConformanceResult,
   createFakeClock,
   type KvFixtureFactory,
   runConformance,
 } from "../../conformance/mod.ts";
 import { createIndexedDbKv } from "../../adapters/indexeddb.ts";
+import { createLocalStorageKv } from "../../adapters/local_storage.ts";
 import { createMemoryKv } from "../../adapters/memory.ts";
+import { KvError } from "../../errors.ts";
+import { clearNamespace, LARGE_SKIP } from "../../targets/local_storage.ts";
 import type { KvNamespace } from "../../types.ts";
 
 let sequence = 0;
+
+/** A fresh namespace per case in a Web Storage area, its items removed afterwards. */
+function webStorage(storage: Storage): KvFixtureFactory {
+  return async () => {
+    const namespace = `kvkit-conformance-${++sequence}`;
+    const fixture = await clockFixture((now) => createLocalStorageKv(storage, { namespace, now }));
+    return {
+      ...fixture,
+      close: async () => {
+        await fixture.close?.();
+        clearNamespace(storage, namespace);
+      },
+    };
+  };
+}
 
 const factories: Record<string, KvFixtureFactory> = {
   // A fresh database per case, deleted afterwards.
@@ -31,12 +51,20 @@ const factories: Record<string, KvFixtureFactory> = {
     };
   },
   memory: () => clockFixture((now) => createMemoryKv({ now })),
+  "local-storage": webStorage(localStorage),
+  "session-storage": webStorage(sessionStorage),
+};
+
+/** Declared skips, as the registry declares them for the Deno targets. */
+const targetOptions: Record<string, ConformanceOptions> = {
+  "local-storage": { skip: { large: LARGE_SKIP } },
+  "session-storage": { skip: { large: LARGE_SKIP } },
 };
 
 function runSuite(target: string): Promise<ConformanceResult[]> {
   const factory = factories[target];
   if (factory === undefined) throw new Error(`unknown target ${target}`);
-  return runConformance(factory);
+  return runConformance(factory, targetOptions[target]);
 }
 
 /** One browser-only check and its outcome. */
@@ -107,9 +135,70 @@ const checks: Record<string, () => Promise<void>> = {
   },
 };
 
-async function runChecks(): Promise<CheckResult[]> {
+const MiB = 1024 * 1024;
+
+/** The names of a namespace's items in a storage area. */
+function itemNames(storage: Storage, namespace: string): string[] {
+  const start = `kvkit:${JSON.stringify(namespace)}:`;
+  const names: string[] = [];
+  for (let i = 0; i < storage.length; i++) {
+    const name = storage.key(i)!;
+    if (name.startsWith(start)) names.push(name);
+  }
+  return names;
+}
+
+const storageChecks: Record<string, () => Promise<void>> = {
+  "past the quota, a put rejects with KvError 500 carrying the QuotaExceededError and keeps the old record":
+    async () => {
+      const namespace = "kvkit-check-quota";
+      try {
+        await using kv = createLocalStorageKv(localStorage, { namespace });
+        await kv.put("k", "old", { metadata: "kept" });
+        // Bytes take one UTF-16 code unit each: 4 MiB of the ~5 Mi-unit quota.
+        await kv.put("big", new Uint8Array(4 * MiB).fill(0xe9));
+        const big = itemNames(localStorage, namespace).find((n) =>
+          n.includes(":v:") && n.endsWith(":big")
+        );
+        check(localStorage.getItem(big!)?.length === 4 * MiB, "a byte is stored as one code unit");
+        let error: unknown;
+        await kv.put("k", "x".repeat(2 * MiB)).catch((caught) => error = caught);
+        check(error instanceof KvError, `rejected with ${error}`);
+        check(
+          error.status === 500 && error.message === "KV PUT failed: 500 Internal Server Error",
+          error.message,
+        );
+        check(error.cause instanceof DOMException, `the cause is ${error.cause}`);
+        check(error.cause.name === "QuotaExceededError", `the cause is ${error.cause.name}`);
+        const { value, metadata } = await kv.getWithMetadata("k");
+        check(value === "old" && metadata === "kept", `read ${value}, ${metadata}`);
+        check(itemNames(localStorage, namespace).length === 4, "no value item is left behind");
+      } finally {
+        clearNamespace(localStorage, namespace);
+      }
+    },
+  "sessionStorage and localStorage are separate areas; the same namespace name shares nothing":
+    async () => {
+      const namespace = "kvkit-check-areas";
+      try {
+        await using local = createLocalStorageKv(localStorage, { namespace });
+        await using session = createLocalStorageKv(sessionStorage, { namespace });
+        await local.put("k", "local");
+        await session.put("k", "session", { metadata: 1 });
+        check(await local.get("k") === "local", "localStorage kept its own value");
+        const { keys } = await session.list();
+        check(JSON.stringify(keys) === '[{"name":"k","metadata":1}]', JSON.stringify(keys));
+      } finally {
+        clearNamespace(localStorage, namespace);
+        clearNamespace(sessionStorage, namespace);
+      }
+    },
+};
+
+/** Runs the IndexedDB checks, or with `"web-storage"` the Web Storage ones. */
+async function runChecks(which: "indexeddb" | "web-storage" = "indexeddb"): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
-  for (const [name, run] of Object.entries(checks)) {
+  for (const [name, run] of Object.entries(which === "indexeddb" ? checks : storageChecks)) {
     try {
       // A blocked deleteDB would otherwise wait forever.
       await Promise.race([
@@ -214,13 +303,47 @@ async function readData(
   return { restarted, later };
 }
 
+// Two tabs on one namespace: one writes, the other reads.
+
+async function storageWrite(namespace: string, key: string, value: string): Promise<void> {
+  await using kv = createLocalStorageKv(localStorage, { namespace });
+  await kv.put(key, value, { metadata: { by: "writer" } });
+}
+
+/** What a namespace lists and holds, through a handle opened once per tab. */
+const readers = new Map<string, KvNamespace>();
+async function storageRead(namespace: string): Promise<{ keys: unknown[]; values: unknown[] }> {
+  let kv = readers.get(namespace);
+  if (kv === undefined) {
+    readers.set(namespace, kv = createLocalStorageKv(localStorage, { namespace }));
+  }
+  const { keys } = await kv.list();
+  const values = await Promise.all(keys.map((k) => kv.get(k.name)));
+  return { keys, values };
+}
+
+function storageClear(namespace: string): void {
+  clearNamespace(localStorage, namespace);
+}
+
 /** What the page publishes for the tests to call. */
 export interface SuitePage {
   runSuite: typeof runSuite;
   runChecks: typeof runChecks;
   writeData: typeof writeData;
   readData: typeof readData;
+  storageWrite: typeof storageWrite;
+  storageRead: typeof storageRead;
+  storageClear: typeof storageClear;
 }
 
-const page: SuitePage = { runSuite, runChecks, writeData, readData };
+const page: SuitePage = {
+  runSuite,
+  runChecks,
+  writeData,
+  readData,
+  storageWrite,
+  storageRead,
+  storageClear,
+};
 (globalThis as unknown as { kvkitSuite: SuitePage }).kvkitSuite = page;

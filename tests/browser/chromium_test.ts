@@ -1,13 +1,17 @@
-// The IndexedDB adapter in real headless Chromium (Debian's chromium,
-// driven by playwright-core): the whole conformance suite on IndexedDB and
-// on the memory adapter, the IndexedDB facts the suite cannot see, and data
-// that survives a browser restart on a persistent profile.
+// The browser adapters in real headless Chromium (Debian's chromium, driven
+// by playwright-core): the whole conformance suite on IndexedDB, on the
+// memory adapter and on Web Storage (localStorage and sessionStorage, which
+// skip only the cases tagged `large`, past the quota), the IndexedDB and Web
+// Storage facts the suite cannot see, a second tab that sees a first tab's
+// localStorage writes, and IndexedDB data that survives a browser restart
+// on a persistent profile.
 //
 // Without Chromium these tests are reported as skipped, with the reason;
 // with KVKIT_REQUIRE_BROWSER=1 a missing browser fails them instead.
 
 import { cases } from "../../conformance/cases.ts";
 import type { ConformanceResult } from "../../conformance/runner.ts";
+import { LARGE_SKIP } from "../../targets/local_storage.ts";
 import {
   browserRequired,
   bundlePage,
@@ -72,51 +76,145 @@ async function pageServer(): Promise<PageServer> {
   return servePage(await script);
 }
 
-/** Asserts a report: every case ran, in order, and passed. */
-async function assertReport(t: Deno.TestContext, report: ConformanceResult[]) {
+/**
+ * Asserts a report: every case ran, in order, and passed, except that a
+ * target declaring `skipLarge` skipped exactly the cases tagged `large`,
+ * with that reason (printed, and shown as ignored steps).
+ */
+async function assertReport(
+  t: Deno.TestContext,
+  report: ConformanceResult[],
+  skipLarge?: string,
+) {
   assertEquals(
     report.map((r) => r.id),
     cases.map((c) => c.id),
     "the browser ran every case, in order",
   );
+  const large = new Set(cases.filter((c) => c.tags?.includes("large")).map((c) => c.id));
+  assertEquals(
+    report.filter((r) => r.status === "skip").map((r) => [r.id, r.reason]),
+    skipLarge === undefined ? [] : [...large].map((id) => [id, skipLarge]),
+    "the declared skips, and nothing else, were skipped",
+  );
   for (const result of report) {
+    if (result.status === "skip") {
+      await t.step({
+        name: `${result.id}: ${result.name} (skipped: ${result.reason})`,
+        ignore: true,
+        fn: () => {},
+      });
+      continue;
+    }
     await t.step(`${result.id}: ${result.name}`, () => {
       if (result.status !== "pass") {
-        throw new Error(`${result.status}: ${result.error ?? result.reason}`);
+        throw new Error(`${result.status}: ${result.error}`);
       }
     });
   }
   const passed = report.filter((r) => r.status === "pass").length;
-  console.log(`  ${passed} passed, ${report.length - passed} failed`);
+  const skipped = report.filter((r) => r.status === "skip").length;
+  console.log(`  ${passed} passed, ${skipped} skipped, ${report.length - passed - skipped} failed`);
+  if (skipLarge !== undefined) console.log(`  skipped the cases tagged large: ${skipLarge}`);
 }
 
+/** The suite targets of the page, with the skip each declares. */
+const SUITE_TARGETS: [string, string | undefined][] = [
+  ["indexeddb", undefined],
+  ["memory", undefined],
+  ["local-storage", LARGE_SKIP],
+  ["session-storage", LARGE_SKIP],
+];
+
 chromiumTest(
-  "Chromium: the conformance suite passes on IndexedDB and on memory",
+  "Chromium: the conformance suite passes on IndexedDB, memory, localStorage and sessionStorage",
   async (t) => {
     const server = await pageServer();
     const browser = await launchChromium();
     try {
       const context = await browser.newContext();
       const page = await openPage(context, server.origin, "kvkitSuite");
-      for (const target of ["indexeddb", "memory"]) {
-        await t.step(`${target} adapter: every case passes`, async (t) => {
+      for (const [target, skipLarge] of SUITE_TARGETS) {
+        const title = skipLarge === undefined
+          ? `${target} target: every case passes`
+          : `${target} target: every case passes but those tagged large`;
+        await t.step(title, async (t) => {
           const report = await page.evaluate(
             (target) => (globalThis as unknown as PageGlobal).kvkitSuite.runSuite(target),
             target,
           );
-          await assertReport(t, report);
+          await assertReport(t, report, skipLarge);
         });
       }
-      await t.step("IndexedDB facts the suite cannot see", async (t) => {
-        const results: CheckResult[] = await page.evaluate(() =>
-          (globalThis as unknown as PageGlobal).kvkitSuite.runChecks()
+      for (const which of ["indexeddb", "web-storage"] as const) {
+        const title = which === "indexeddb" ? "IndexedDB" : "Web Storage";
+        await t.step(`${title} facts the suite cannot see`, async (t) => {
+          const results: CheckResult[] = await page.evaluate(
+            (which) => (globalThis as unknown as PageGlobal).kvkitSuite.runChecks(which),
+            which,
+          );
+          for (const { name, error } of results) {
+            await t.step(name, () => {
+              if (error !== undefined) throw new Error(error);
+            });
+          }
+        });
+      }
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  },
+);
+
+chromiumTest(
+  "Chromium: a localStorage namespace open in one tab sees another tab's writes",
+  async () => {
+    const server = await pageServer();
+    const browser = await launchChromium();
+    const namespace = `kvkit-tabs-${crypto.randomUUID()}`;
+    try {
+      const context = await browser.newContext();
+      const reader = await openPage(context, server.origin, "kvkitSuite");
+      const writer = await openPage(context, server.origin, "kvkitSuite");
+      const read = () =>
+        reader.evaluate(
+          (namespace) => (globalThis as unknown as PageGlobal).kvkitSuite.storageRead(namespace),
+          namespace,
         );
-        for (const { name, error } of results) {
-          await t.step(name, () => {
-            if (error !== undefined) throw new Error(error);
-          });
+      const write = (key: string, value: string) =>
+        writer.evaluate(
+          ([namespace, key, value]) =>
+            (globalThis as unknown as PageGlobal).kvkitSuite.storageWrite(namespace, key, value),
+          [namespace, key, value],
+        );
+      // The reader's handle is open before the writes; Chromium delivers
+      // another tab's writes to this one asynchronously, so wait for them.
+      const until = async (expected: unknown) => {
+        const deadline = Date.now() + 5_000;
+        let seen = await read();
+        while (JSON.stringify(seen) !== JSON.stringify(expected) && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          seen = await read();
         }
+        assertEquals(seen, expected, "the reader tab sees the writer tab's data");
+      };
+      await until({ keys: [], values: [] });
+      await write("k", "first");
+      await until({ keys: [{ name: "k", metadata: { by: "writer" } }], values: ["first"] });
+      await write("k", "second");
+      await write("a", "new key");
+      await until({
+        keys: [{ name: "a", metadata: { by: "writer" } }, {
+          name: "k",
+          metadata: { by: "writer" },
+        }],
+        values: ["new key", "second"],
       });
+      await reader.evaluate(
+        (namespace) => (globalThis as unknown as PageGlobal).kvkitSuite.storageClear(namespace),
+        namespace,
+      );
     } finally {
       await browser.close();
       await server.close();
