@@ -43,9 +43,45 @@ export function isArrayBuffer(value: object): value is ArrayBuffer {
   }
 }
 
-/** A text value as a record keeps it: a lone surrogate becomes U+FFFD, as UTF-8 makes it. */
-export function textValue(text: string): string {
-  return isWellFormed(text) ? text : text.toWellFormed();
+/**
+ * A text value as a record keeps it: the string itself when it is
+ * well-formed, else its WTF-8 bytes, which is what workerd stores for a
+ * lone surrogate (U+D800 as ED A0 80; a text read then decodes each of
+ * those bytes as U+FFFD, as Workers does).
+ */
+export function textValue(text: string): string | Uint8Array {
+  return isWellFormed(text) ? text : wtf8(text);
+}
+
+/** UTF-8, except that a lone surrogate is encoded as its own code point. */
+function wtf8(text: string): Uint8Array {
+  const out = new Uint8Array(utf8Length(text));
+  let at = 0;
+  for (let i = 0; i < text.length; i++) {
+    let code = text.charCodeAt(i);
+    if (code >= 0xd800 && code < 0xdc00 && i + 1 < text.length) {
+      const low = text.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low < 0xe000) {
+        code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
+        i++;
+      }
+    }
+    if (code < 0x80) out[at++] = code;
+    else if (code < 0x800) {
+      out[at++] = 0xc0 | (code >> 6);
+      out[at++] = 0x80 | (code & 0x3f);
+    } else if (code < 0x10000) {
+      out[at++] = 0xe0 | (code >> 12);
+      out[at++] = 0x80 | ((code >> 6) & 0x3f);
+      out[at++] = 0x80 | (code & 0x3f);
+    } else {
+      out[at++] = 0xf0 | (code >> 18);
+      out[at++] = 0x80 | ((code >> 12) & 0x3f);
+      out[at++] = 0x80 | ((code >> 6) & 0x3f);
+      out[at++] = 0x80 | (code & 0x3f);
+    }
+  }
+  return out;
 }
 
 /**

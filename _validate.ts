@@ -11,7 +11,14 @@ import { putExpiration } from "./expiry.ts";
 import { isWellFormed, utf8Length } from "./keys.ts";
 import { KV_LIMITS } from "./limits.ts";
 import type { KvRecord } from "./kv_driver.ts";
-import { checkValueSize, objectValue, type PutValue, textValue } from "./_codec.ts";
+import {
+  checkValueSize,
+  isArrayBuffer,
+  objectValue,
+  PUT_VALUE_TYPES,
+  type PutValue,
+  textValue,
+} from "./_codec.ts";
 
 const MAX_KEY_BYTES = KV_LIMITS.maxKeyBytes;
 
@@ -50,6 +57,49 @@ export function toInt32(value: unknown): number {
     );
   }
   return Math.trunc(number) | 0;
+}
+
+/** An options argument workerd reads as a struct: any object, functions included. */
+function isObjectLike(value: unknown): value is object {
+  return typeof value === "object" ? value !== null : typeof value === "function";
+}
+
+const lockedOf = typeof ReadableStream === "function"
+  ? Object.getOwnPropertyDescriptor(ReadableStream.prototype, "locked")?.get
+  : undefined;
+const sharedByteLengthOf = typeof SharedArrayBuffer === "function"
+  ? Object.getOwnPropertyDescriptor(SharedArrayBuffer.prototype, "byteLength")?.get
+  : undefined;
+
+/** A brand check: true only for a real instance, and it runs no trap of a Proxy. */
+function hasBrand(getter: ((this: unknown) => unknown) | undefined, value: object): boolean {
+  if (getter === undefined) return false;
+  try {
+    getter.call(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * An object put value converted as workerd converts it: a real
+ * `ArrayBuffer`, `SharedArrayBuffer`, view or `ReadableStream` is taken
+ * (a detached buffer as no bytes); anything else, a Proxy of one or an
+ * object that only looks like one included, is first tried as a string,
+ * calling its `toString` (whose error wins), then refused.
+ */
+function putObjectValue(value: object): PutValue {
+  if (ArrayBuffer.isView(value) || isArrayBuffer(value)) {
+    // A detached buffer (or a view of one) has no bytes to copy.
+    return value.byteLength === 0 ? new Uint8Array(0) : objectValue(value);
+  }
+  if (hasBrand(sharedByteLengthOf, value)) {
+    return objectValue(new Uint8Array(value as SharedArrayBuffer));
+  }
+  if (hasBrand(lockedOf, value)) return objectValue(value);
+  toStringArg(value);
+  throw new TypeError(PUT_VALUE_TYPES);
 }
 
 /** workerd's 414 for a key (or prefix) over 512 UTF-8 bytes. */
@@ -110,11 +160,12 @@ export function parseReadOptions(options: unknown): ReadOptions {
   if (typeof options !== "object" && typeof options !== "function") {
     return { type: toStringArg(options) };
   }
-  const { type, cacheTtl } = options as { type?: unknown; cacheTtl?: unknown };
-  return {
-    type: type === undefined ? "text" : toStringArg(type),
-    cacheTtl: cacheTtl === undefined ? undefined : toInt32(cacheTtl),
-  };
+  // Each field is read, then converted, in turn, as workerd reads a struct.
+  const raw = options as { type?: unknown; cacheTtl?: unknown };
+  const type = raw.type;
+  const text = type === undefined ? "text" : toStringArg(type);
+  const cacheTtl = raw.cacheTtl;
+  return { type: text, cacheTtl: cacheTtl === undefined ? undefined : toInt32(cacheTtl) };
 }
 
 /** A single-key `get` or `getWithMetadata`, checked. */
@@ -214,9 +265,10 @@ export interface PutArguments {
 /**
  * Converts and checks a put's arguments in workerd's order: the argument
  * count, the key's conversion, a primitive value's conversion, the
- * options, the key name, the metadata's serialization, an object value's
- * type (its bytes are copied now: a caller may reuse its buffer once
- * `put` returns), and the key's well-formedness.
+ * options (each field read once, then converted), the key name, the
+ * metadata's serialization, an object value's type (its bytes are copied
+ * now: a caller may reuse its buffer once `put` returns; a refused object
+ * is converted to a string first), and the key's well-formedness.
  */
 export function parsePutArguments(
   count: number,
@@ -228,28 +280,26 @@ export function parsePutArguments(
   if (count === 1) throw argumentError("put", 2, "string or JsObject");
   const name = toStringArg(key);
   // Primitives (numbers, booleans, null, undefined, bigints) become
-  // strings; a symbol throws V8's TypeError.
-  // A function is refused here, before the options, as workerd does.
-  const isObject = typeof value === "object" && value !== null;
-  const primitive = isObject
-    ? undefined
-    : typeof value === "function"
-    ? objectValue(value)
-    : textValue(toStringArg(value));
+  // strings; a symbol throws V8's TypeError. Objects, functions included,
+  // are checked after the key and the metadata.
+  const primitive = isObjectLike(value) ? undefined : textValue(toStringArg(value));
   let expiration: number | undefined;
   let expirationTtl: number | undefined;
   let metadata: unknown;
   if (options !== undefined && options !== null) {
-    if (typeof options !== "object") throw argumentError("put", 3, "PutOptions");
+    if (!isObjectLike(options)) throw argumentError("put", 3, "PutOptions");
+    // Each field is read once, then converted, in turn.
     const raw = options as { expiration?: unknown; expirationTtl?: unknown; metadata?: unknown };
-    if (raw.expiration !== undefined) expiration = toInt32(raw.expiration);
-    if (raw.expirationTtl !== undefined) expirationTtl = toInt32(raw.expirationTtl);
+    const rawExpiration = raw.expiration;
+    if (rawExpiration !== undefined) expiration = toInt32(rawExpiration);
+    const rawTtl = raw.expirationTtl;
+    if (rawTtl !== undefined) expirationTtl = toInt32(rawTtl);
     metadata = raw.metadata;
   }
   checkKeyName("PUT", name);
   const hasMetadata = metadata !== undefined && metadata !== null;
   const json = hasMetadata ? serializeMetadata(metadata) : undefined;
-  const converted = primitive ?? objectValue(value as object);
+  const converted = primitive ?? putObjectValue(value as object);
   checkWellFormed("PUT", name);
   return { key: name, value: converted, expiration, expirationTtl, hasMetadata, metadata: json };
 }
@@ -324,20 +374,20 @@ export interface ListArguments {
 
 /** Converts and checks a list's options, in workerd's order. */
 export function parseListArguments(options: unknown): ListArguments {
-  if (options !== undefined && options !== null && typeof options !== "object") {
+  if (options !== undefined && options !== null && !isObjectLike(options)) {
     throw argumentError("list", 1, "ListOptions");
   }
-  const { limit: rawLimit, prefix: rawPrefix, cursor: rawCursor } = (options ?? {}) as {
-    limit?: unknown;
-    prefix?: unknown;
-    cursor?: unknown;
-  };
+  // Each field is read, then converted, in turn, as workerd reads a struct.
+  const raw = (options ?? {}) as { limit?: unknown; prefix?: unknown; cursor?: unknown };
+  const rawLimit = raw.limit;
   const requested = rawLimit === undefined ? 0 : toInt32(rawLimit);
+  const rawPrefix = raw.prefix;
   // A lone surrogate cannot occur in a stored key; Workers turns one in a
   // prefix into U+FFFD, and so does kvkit.
   const prefix = rawPrefix === undefined || rawPrefix === null
     ? ""
     : toStringArg(rawPrefix).toWellFormed();
+  const rawCursor = raw.cursor;
   const cursor = rawCursor === undefined || rawCursor === null ? "" : toStringArg(rawCursor);
   const max = KV_LIMITS.maxListLimit;
   if (requested > max) {

@@ -7,6 +7,17 @@
  * Works under Deno and Node 20+, with `npm:miniflare@4.20260426.0`. The
  * fake clock relies on Miniflare internals and is tied to that version.
  *
+ * Calls do not go through Miniflare's Node proxy (`getKVNamespace()`),
+ * whose devalue encoding answers some arguments with its own errors and
+ * changes others (lone surrogates, `__proto__` keys). Miniflare runs a
+ * small Worker of kvkit's instead: arguments are converted here, as
+ * workerd converts them (every getter, `toString` and `valueOf` runs as
+ * often as in workerd, and its error propagates as is), then cross as
+ * JSON text and raw bytes to the Worker, which calls the real binding;
+ * results and errors (class and text) come back the same way. So every
+ * answer is workerd's own, except where {@linkcode createWorkersKv} fixes
+ * the binding's known bugs.
+ *
  * @example
  * ```ts
  * import { openMiniflareKv } from "@kvkit/kvkit/miniflare";
@@ -24,7 +35,9 @@ import { Miniflare } from "miniflare";
 import type { KvNamespace, KvNamespaceHandle } from "../types.ts";
 import { Lifecycle, operationOf } from "../_lifecycle.ts";
 import { miniflareOptions, NamespaceClock, startMiniflare } from "./_miniflare_control.ts";
-import { createWorkersKv, type KvBinding } from "./workers.ts";
+import { convertArguments, createRpcBinding, type Dispatch } from "./_miniflare_rpc.ts";
+import { RPC_WORKER_SCRIPT } from "./_miniflare_rpc_worker.ts";
+import { createWorkersKv } from "./workers.ts";
 
 /** Options for {@linkcode openMiniflareKv}. */
 export interface MiniflareKvOptions {
@@ -67,11 +80,26 @@ export interface FakeTimeMiniflareKv extends MiniflareKv {
 const BINDING = "KV";
 const DEFAULT_NAMESPACE = "kvkit";
 const METHODS = ["get", "getWithMetadata", "put", "delete", "list"] as const;
+const RPC_URL = "http://kvkit.rpc/";
+
+/** Miniflare's `dispatchFetch`, as far as it is used here. */
+interface FetchingMiniflare {
+  dispatchFetch(
+    url: string,
+    init: { method: string; body: Uint8Array },
+  ): Promise<{
+    ok: boolean;
+    status: number;
+    text(): Promise<string>;
+    arrayBuffer(): Promise<ArrayBuffer>;
+  }>;
+}
 
 /**
  * Starts Miniflare with one KV namespace and returns it. Every call is a
- * real call into workerd's KV binding, through Miniflare's proxy, wrapped
- * by {@linkcode createWorkersKv}.
+ * real call into workerd's KV binding, made by a Worker of kvkit's inside
+ * Miniflare, with arguments converted as workerd converts them, and
+ * wrapped by {@linkcode createWorkersKv}.
  *
  * With `fakeTime`, the namespace runs on a fake clock, and the result also
  * has `now()` and `advanceTime(ms)`. Miniflare evicts its KV object after
@@ -142,7 +170,10 @@ export async function openMiniflareKv(
   if (typeof namespace !== "string" || namespace === "") {
     throw new TypeError(`namespace must be a non-empty string, got ${String(namespace)}`);
   }
-  const config = miniflareOptions({ [BINDING]: namespace }, persist);
+  const config = {
+    ...miniflareOptions({ [BINDING]: namespace }, persist),
+    script: RPC_WORKER_SCRIPT,
+  };
   const clockStart = fakeTime === undefined ? undefined : Number(fakeTime);
   if (clockStart !== undefined && (!Number.isSafeInteger(clockStart) || clockStart < 0)) {
     throw new RangeError(
@@ -153,9 +184,16 @@ export async function openMiniflareKv(
   let kv: KvNamespace;
   let clock: NamespaceClock | undefined;
   try {
-    kv = createWorkersKv(
-      await mf.getKVNamespace(BINDING) as unknown as KvBinding,
-    );
+    await mf.ready;
+    const fetcher = mf as unknown as FetchingMiniflare;
+    const dispatch: Dispatch = async (body) => {
+      const response = await fetcher.dispatchFetch(RPC_URL, { method: "POST", body });
+      if (!response.ok) {
+        throw new Error(`Miniflare answered ${response.status}: ${await response.text()}`);
+      }
+      return await response.arrayBuffer();
+    };
+    kv = createWorkersKv(createRpcBinding(dispatch));
     if (clockStart !== undefined) {
       clock = new NamespaceClock(mf, namespace, clockStart);
       await clock.set(clockStart);
@@ -170,7 +208,11 @@ export async function openMiniflareKv(
     const call = kv[method] as (...args: unknown[]) => Promise<unknown>;
     handle[method] = lifecycle.guard(
       (args: unknown[]) => operationOf(method, args),
-      clock === undefined ? call : (...args: unknown[]) => clock.run(() => call(...args)),
+      (...args: unknown[]) => {
+        // Converted now, at the call: a getter runs before the call returns.
+        const converted = convertArguments(method, args);
+        return clock === undefined ? call(...converted) : clock.run(() => call(...converted));
+      },
     );
   }
   if (clock !== undefined) {

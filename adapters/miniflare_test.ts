@@ -1,3 +1,4 @@
+import { Miniflare } from "miniflare";
 import { KvError } from "../errors.ts";
 import { FAKE_TIME_START } from "../targets/_miniflare_pool.ts";
 import { NamespaceClock, sendControlOp, startMiniflare } from "./_miniflare_control.ts";
@@ -130,7 +131,7 @@ Deno.test("openMiniflareKv() close() is idempotent and later calls fail", async 
 // The fix is for Miniflare evicting the idle KV object (after about 10 s),
 // which silently restores the real clock. Namespace "raw" shows that the
 // eviction happened; "kept" shows that the clock survived it.
-Deno.test("a fake clock survives Miniflare evicting the idle namespace", async () => {
+Deno.test("a fake clock, openMiniflareKv's too, survives Miniflare evicting the idle namespace", async () => {
   const mf = startMiniflare(miniflareOptions({ RAW: "raw", KEPT: "kept" }));
   try {
     const raw = createWorkersKv(await mf.getKVNamespace("RAW") as unknown as KvBinding);
@@ -139,7 +140,12 @@ Deno.test("a fake clock survives Miniflare evicting the idle namespace", async (
     const clock = new NamespaceClock(mf, "kept", 1_000_000);
     await clock.set(1_000_000);
     await clock.advance(5_000);
+    // openMiniflareKv's namespace idles through the same pause.
+    await using opened = await openMiniflareKv({ fakeTime: 2_000_000 });
+    await opened.advanceTime(5_000);
     await new Promise((resolve) => setTimeout(resolve, 13_000));
+    await opened.put("k", "v", { expirationTtl: 60 });
+    assertEquals((await opened.list()).keys, [{ name: "k", expiration: 2065 }]);
     await raw.put("k", "v", { expirationTtl: 60 });
     const [{ expiration: rawExpiration }] = (await raw.list()).keys;
     if (rawExpiration! < Date.now() / 1000) {
@@ -147,6 +153,138 @@ Deno.test("a fake clock survives Miniflare evicting the idle namespace", async (
     }
     await clock.run(() => kept.put("k", "v", { expirationTtl: 60 }));
     assertEquals((await clock.run(() => kept.list())).keys, [{ name: "k", expiration: 1065 }]);
+  } finally {
+    await mf.dispose();
+  }
+});
+
+// What Miniflare's Node proxy (the path openMiniflareKv took before) got
+// wrong, each answered as workerd answers it: every case below was
+// recorded on workerd's raw binding in tests/corpus/workerd.json.
+
+const NOW_S = FAKE_TIME_START / 1000;
+
+async function errorOf(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error("expected a rejection");
+}
+
+Deno.test("openMiniflareKv() converts options and keys as workerd does", async () => {
+  await using kv = await openMiniflareKv({ fakeTime: FAKE_TIME_START });
+  await kv.put("k", "old");
+  const symbol = await errorOf(kv.put("k", "v", { expiration: Symbol() as unknown as number }));
+  if (!(symbol instanceof TypeError)) throw new Error(`expected a TypeError, got ${symbol}`);
+  assertEquals(symbol.message, "Cannot convert a Symbol value to a number");
+  assertEquals(await kv.get("k"), "old", "a failed put keeps the old value");
+  let calls = 0;
+  const ttl = { valueOf: () => (calls++, 120) } as unknown as number;
+  const key = { toString: () => (calls++, "object key") } as unknown as string;
+  await kv.put(key, "v", { expirationTtl: ttl });
+  assertEquals(calls, 2, "each hook runs once, as in workerd");
+  assertEquals((await kv.list()).keys, [{ name: "k" }, {
+    name: "object key",
+    expiration: NOW_S + 120,
+  }]);
+});
+
+Deno.test("openMiniflareKv() keeps metadata exactly, and measures it as workerd does", async () => {
+  await using kv = await openMiniflareKv();
+  await kv.put("proto", "v", { metadata: JSON.parse('{"__proto__":1,"b":2}') });
+  const { metadata } = await kv.getWithMetadata("proto");
+  assertEquals(Object.keys(metadata as object), ["__proto__", "b"]);
+  if (Object.getPrototypeOf(metadata) !== Object.prototype) {
+    throw new Error("a __proto__ key became the prototype");
+  }
+  await kv.put("lone", "v", { metadata: "\uD800" });
+  if ((await kv.getWithMetadata("lone")).metadata !== "\uD800") {
+    throw new Error("a lone surrogate in metadata was changed");
+  }
+  if ((await kv.list({ prefix: "lone" })).keys[0].metadata !== "\uD800") {
+    throw new Error("list changed a lone surrogate in metadata");
+  }
+  let deep: unknown = 0;
+  for (let i = 0; i < 2000; i++) deep = { a: deep };
+  const tooLong = await errorOf(kv.put("deep", "v", { metadata: deep }));
+  if (!(tooLong instanceof KvError)) throw new Error(`expected a KvError, got ${tooLong}`);
+  assertEquals(
+    tooLong.message,
+    "KV PUT failed: 413 Metadata length of 12001 exceeds limit of 1024.",
+  );
+});
+
+Deno.test("openMiniflareKv() rethrows workerd's errors as the same class", async () => {
+  await using kv = await openMiniflareKv();
+  await kv.put("k", "not json");
+  const json = await errorOf(kv.get("k", "json"));
+  if (!(json instanceof SyntaxError)) throw new Error(`expected a SyntaxError, got ${json}`);
+  assertEquals(json.message, `Unexpected token 'o', "not json" is not valid JSON`);
+  const type = await errorOf(kv.get("k", "bogus" as "text"));
+  if (!(type instanceof TypeError)) throw new Error(`expected a TypeError, got ${type}`);
+  assertEquals(
+    type.message,
+    'Unknown response type. Possible types are "text", "arrayBuffer", "json", and "stream".',
+  );
+  const key = await errorOf(kv.getWithMetadata(""));
+  if (!(key instanceof TypeError)) throw new Error(`expected a TypeError, got ${key}`);
+  assertEquals(key.message, "Key name cannot be empty.");
+});
+
+Deno.test("openMiniflareKv() reads every value type and bulk keys through its Worker", async () => {
+  await using kv = await openMiniflareKv();
+  await kv.put("bytes", new Uint8Array([0, 255, 128]));
+  await kv.put("json", '{"n":-0}', { metadata: [1] });
+  await kv.put("1", "one");
+  assertEquals([...new Uint8Array((await kv.get("bytes", "arrayBuffer"))!)], [0, 255, 128]);
+  const stream = (await kv.get("bytes", "stream"))!;
+  assertEquals([...new Uint8Array(await new Response(stream).arrayBuffer())], [0, 255, 128]);
+  if (!Object.is(((await kv.get("json", "json")) as { n: number }).n, -0)) {
+    throw new Error("-0 did not survive a JSON read");
+  }
+  assertEquals(await kv.getWithMetadata("json", "json"), {
+    value: { n: 0 },
+    metadata: [1],
+    cacheStatus: null,
+  });
+  assertEquals([...await kv.get(["1", "json", "none"])], [["1", "one"], ["json", '{"n":-0}'], [
+    "none",
+    null,
+  ]]);
+});
+
+Deno.test("openMiniflareKv() rejects every method after close() with the closed error", async () => {
+  const kv = await openMiniflareKv({ fakeTime: FAKE_TIME_START });
+  await kv.close();
+  const calls: [string, () => Promise<unknown>][] = [
+    ["GET", () => kv.get("k")],
+    ["GET_BULK", () => kv.get(["k"])],
+    ["GET", () => kv.getWithMetadata("k")],
+    ["GET_BULK", () => kv.getWithMetadata(["k"])],
+    ["PUT", () => kv.put("k", "v")],
+    ["DELETE", () => kv.delete("k")],
+    ["GET", () => kv.list()],
+    ["PUT", () => kv.advanceTime(1000)],
+  ];
+  for (const [op, call] of calls) {
+    const error = await errorOf(call());
+    if (!(error instanceof KvError)) throw new Error(`expected a KvError, got ${error}`);
+    assertEquals(error.message, `KV ${op} failed: 500 Namespace is closed.`);
+  }
+});
+
+// If Miniflare's proxy ever carries these, openMiniflareKv's own Worker
+// may no longer be needed: this test then fails and says so.
+Deno.test("Miniflare's proxy path still fails where openMiniflareKv answers as workerd", async () => {
+  const mf = new Miniflare(miniflareOptions({ KV: "proxy" }));
+  try {
+    const proxy = createWorkersKv(await mf.getKVNamespace("KV") as unknown as KvBinding);
+    const proto = await errorOf(proxy.put("k", "v", { metadata: JSON.parse('{"__proto__":1}') }));
+    assertEquals(proto.name, "DevalueError");
+    await proxy.put("lone", "v", { metadata: "\uD800" });
+    assertEquals((await proxy.getWithMetadata("lone")).metadata, "\uFFFD");
   } finally {
     await mf.dispose();
   }

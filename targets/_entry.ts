@@ -24,6 +24,12 @@ export interface RegistryTarget extends ConformanceTarget {
    */
   differential?: boolean;
   /**
+   * Each call is a network round trip through several processes (seconds
+   * for hundreds of calls): whole-corpus runs that repeat many calls per
+   * target (tests/corpus) take it only when asked (`KVKIT_CORPUS_ALL=1`).
+   */
+  slow?: boolean;
+  /**
    * Why the target cannot run here, when it cannot: a server it needs is
    * not configured. Test runs print the reason and skip the target, except
    * under `KVKIT_REQUIRE_SERVERS=1` (as in CI), where it fails.
@@ -63,13 +69,21 @@ export function runnable(targets: readonly RegistryTarget[], runtime: Runtime): 
 
 /** How the CLI opens a store. */
 export interface StoreOptions {
-  /** The namespace inside the store, when the store has namespaces. */
+  /**
+   * The namespace inside the store, when the store has namespaces: the
+   * CLI takes it from a `#namespace` suffix of the store's name.
+   */
   namespace?: string;
   /**
    * `read`: the store must exist already (opening a missing one is an
    * error, never a new empty store). `write`: it may be created.
    */
   mode: "read" | "write";
+  /**
+   * The scheme the store was named with: {@linkcode StoreEntry.scheme} or
+   * one of its {@linkcode StoreEntry.schemes}. Absent means `scheme`.
+   */
+  scheme?: string;
 }
 
 /** One record to write, built and checked by the engine's validators. */
@@ -93,16 +107,49 @@ export interface OpenedStore {
   writeMany?(records: readonly StoreRecord[]): Promise<void>;
 }
 
+/** A store made for a test: empty, and removed by `dispose`. */
+export interface ScratchStore {
+  /** The store as the CLI names it: `<scheme>:<location>[#namespace]`. */
+  spec: string;
+  /** Environment variables the CLI needs to open it (a token, a base URL). */
+  env?: Record<string, string>;
+  /** Removes the store's data and stops whatever `scratch` started. */
+  dispose(): Promise<void>;
+}
+
 /** An adapter the CLI can open as a store, from `<scheme>:<location>[#namespace]`. */
 export interface StoreEntry {
   /** The part before the first colon, e.g. `deno-kv` or `postgres`. */
   scheme: string;
+  /**
+   * More schemes this entry opens, e.g. `postgresql` or `pglite` beside
+   * `postgres`; `open` learns which one was written from
+   * {@linkcode StoreOptions.scheme}.
+   */
+  schemes?: readonly string[];
   /** The whole form, for the usage text, e.g. `deno-kv:<path>`. */
   syntax: string;
   /** One line on what the store is. */
   summary: string;
-  /** Opens the store at `location` (everything after the first colon, before `#`). */
+  /**
+   * Opens the store at `location` (everything after the first colon,
+   * before the last `#`; for a URL store named `redis://host`, the
+   * location is `//host`).
+   *
+   * Throw a `TypeError` (or `RangeError`) when the location or namespace
+   * is malformed, which the CLI reports as a usage error (exit 2), and any
+   * other error when the store cannot be opened (exit 1). In `read` mode a
+   * store that does not exist is an error; a store whose data would vanish
+   * when the process exits (an in-memory database) is refused in both
+   * modes, with a message saying so.
+   */
   open(location: string, options: StoreOptions): Promise<OpenedStore>;
+  /**
+   * Makes an empty store for the CLI's round-trip tests, or says why it
+   * cannot here (a server that is not configured). Absent: the tests
+   * cannot test this store, and say so.
+   */
+  scratch?(): Promise<ScratchStore | { unavailable: string }>;
 }
 
 /** One adapter in the registry. */

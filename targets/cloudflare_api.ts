@@ -24,6 +24,7 @@ const entry: AdapterEntry = {
       name: "cloudflare-api:miniflare",
       runtimes: ["deno", "node"],
       sharesResources: true,
+      slow: true,
       // One Miniflare for the whole run, started by the first case, with a
       // fresh namespace per case.
       factory: async (info) => {

@@ -11,6 +11,7 @@ import indexeddb from "./indexeddb.ts";
 import workers from "./workers.ts";
 import miniflare from "./miniflare.ts";
 import postgres from "./postgres.ts";
+import redis from "./redis.ts";
 import cloudflareApi from "./cloudflare_api.ts";
 import localStorage from "./local_storage.ts";
 
@@ -33,6 +34,7 @@ export const registry: readonly AdapterEntry[] = [
   workers,
   miniflare,
   postgres,
+  redis,
   cloudflareApi,
   localStorage,
 ];
