@@ -9,6 +9,10 @@ import { SortedKeys } from "./_sorted_keys.ts";
 /** Expired records one write reclaims, at most: bounded work per call. */
 const RECLAIM_PER_WRITE = 16;
 
+/** A record with neither metadata nor an expiration lists as its name alone. */
+const isPlain = (record: KvRecord) =>
+  record.metadata === undefined && record.expiration === undefined;
+
 // Every answer is synchronous, so the engine settles one promise per call.
 // Records are the engine's own objects, kept as they are: the engine hands
 // over values no caller can reach, and copies before handing any out.
@@ -41,8 +45,12 @@ export function createMemoryDriver({ now }: DriverContext): KvDriver {
     getMany: (keys) => keys.map((key) => records.get(key)),
     put(key, record) {
       const old = records.get(key);
-      if (old === undefined) order.insert(key);
-      else if (old.expiration !== undefined) expiring.remove(key, old.expiration);
+      const plain = isPlain(record);
+      if (old === undefined) order.insert(key, plain);
+      else {
+        if (old.expiration !== undefined) expiring.remove(key, old.expiration);
+        if (isPlain(old) !== plain) order.setPlain(key, plain);
+      }
       records.set(key, record);
       if (record.expiration !== undefined) expiring.add(key, record.expiration);
       reclaim();
@@ -54,13 +62,13 @@ export function createMemoryDriver({ now }: DriverContext): KvDriver {
     },
     list(prefix, after, limit) {
       const infos: KvKeyInfo[] = [];
-      order.each(prefix, after, limit, (name) => {
-        const { metadata, expiration } = records.get(name)!;
-        infos.push(
-          metadata === undefined && expiration === undefined
-            ? { name }
-            : { name, metadata, expiration },
-        );
+      // A plain key's entry is its name alone: no record lookup.
+      order.each(prefix, after, limit, (name, plain) => {
+        if (plain) infos.push({ name });
+        else {
+          const { metadata, expiration } = records.get(name)!;
+          infos.push({ name, metadata, expiration });
+        }
       });
       return infos;
     },

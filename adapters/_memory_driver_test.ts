@@ -60,3 +60,15 @@ Deno.test("a write with no expiring keys in the namespace never reads the clock"
   await kv.get("a");
   assertEquals(reads, 0);
 });
+
+Deno.test("list entries follow overwrites that add or drop metadata and expiration", async () => {
+  const { kv } = open();
+  await kv.put("a", "1");
+  await kv.put("b", "2", { metadata: { m: 1 } });
+  await kv.put("a", "1", { expirationTtl: 3600, metadata: "x" });
+  await kv.put("b", "2");
+  const { keys } = await kv.list();
+  assertEquals(keys, [{ name: "a", expiration: 1735693200, metadata: "x" }, { name: "b" }]);
+  await kv.put("a", "plain again");
+  assertEquals((await kv.list()).keys, [{ name: "a" }, { name: "b" }]);
+});

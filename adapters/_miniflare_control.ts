@@ -36,6 +36,8 @@ type ObjectNamespace = Awaited<
 >;
 
 const kvObjects = new WeakMap<Miniflare, Promise<ObjectNamespace>>();
+type ObjectStub = ReturnType<ObjectNamespace["get"]>;
+const kvStubs = new WeakMap<Miniflare, Map<string, Promise<ObjectStub>>>();
 
 /** The Miniflare configuration for one or more KV namespaces. */
 export function miniflareOptions(
@@ -74,19 +76,30 @@ export async function sendControlOp(
   name: "enableFakeTimers" | "disableFakeTimers" | "advanceFakeTime",
   args: unknown[] = [],
 ): Promise<void> {
-  let objects = kvObjects.get(mf);
-  if (objects === undefined) {
-    objects = (mf as unknown as InternalMiniflare)
-      ._getInternalDurableObjectNamespace(
-        internals.KV_PLUGIN_NAME,
-        "kv:ns",
-        "KVNamespaceObject",
-      );
-    kvObjects.set(mf, objects);
+  // The stub is made once per namespace: `idFromName` and `get` are
+  // synchronous calls through Miniflare's proxy, whose worker-thread channel
+  // under Deno's Node compatibility can, rarely and under load, hand back a
+  // reply out of turn ("message?.id === id"). Asynchronous calls do not use
+  // that channel.
+  let stubs = kvStubs.get(mf);
+  if (stubs === undefined) kvStubs.set(mf, stubs = new Map());
+  let stub = stubs.get(namespaceId);
+  if (stub === undefined) {
+    let objects = kvObjects.get(mf);
+    if (objects === undefined) {
+      objects = (mf as unknown as InternalMiniflare)
+        ._getInternalDurableObjectNamespace(
+          internals.KV_PLUGIN_NAME,
+          "kv:ns",
+          "KVNamespaceObject",
+        );
+      kvObjects.set(mf, objects);
+    }
+    const namespace = await objects;
+    stub = Promise.resolve(namespace.get(namespace.idFromName(namespaceId)));
+    stubs.set(namespaceId, stub);
   }
-  const namespace = await objects;
-  const stub = namespace.get(namespace.idFromName(namespaceId));
-  const response = await stub.fetch("http://placeholder/", {
+  const response = await (await stub).fetch("http://placeholder/", {
     cf: { miniflare: { controlOp: { name, args } } },
   });
   const text = await response.text();

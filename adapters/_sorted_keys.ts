@@ -1,9 +1,10 @@
 // Keys in UTF-8 byte order, for the memory adapter: sorted chunks of at
 // most CHUNK keys (the leaves of a B+ tree, one level deep). Insert and
 // remove cost a binary search and a short splice; a page costs a binary
-// search plus one step per key. A key costs two array slots, about 16
-// bytes, where a skip-list node costs about 100. Private to the memory
-// adapter.
+// search plus one step per key. A key costs three array slots, about 24
+// bytes, where a skip-list node costs about 100. Beside each key is a
+// "plain" bit (no metadata, no expiration), so a page of plain keys needs
+// no lookup of their records. Private to the memory adapter.
 
 import { codePointSortKey } from "../keys.ts";
 
@@ -16,6 +17,8 @@ interface Chunk {
   sorts: string[];
   /** The keys themselves; the same strings as `sorts` for most keys. */
   keys: string[];
+  /** 1 where the key's record has neither metadata nor an expiration. */
+  plain: number[];
 }
 
 /** The first index in `sorts` whose entry is `>= sort` (`> sort` when `strict`). */
@@ -31,7 +34,7 @@ function search(sorts: readonly string[], sort: string, strict: boolean): number
 }
 
 export class SortedKeys {
-  #chunks: Chunk[] = [{ sorts: [], keys: [] }];
+  #chunks: Chunk[] = [{ sorts: [], keys: [], plain: [] }];
 
   /** The chunk that holds, or would hold, a key with this sort key. */
   #chunkFor(sort: string): number {
@@ -48,19 +51,29 @@ export class SortedKeys {
   }
 
   /** Adds a key that is not yet present. */
-  insert(key: string): void {
+  insert(key: string, plain = true): void {
     const sort = codePointSortKey(key);
     const index = this.#chunkFor(sort);
     const chunk = this.#chunks[index];
     const at = search(chunk.sorts, sort, false);
     chunk.sorts.splice(at, 0, sort);
     chunk.keys.splice(at, 0, key);
+    chunk.plain.splice(at, 0, plain ? 1 : 0);
     if (chunk.sorts.length > 2 * CHUNK) {
       this.#chunks.splice(index + 1, 0, {
         sorts: chunk.sorts.splice(CHUNK),
         keys: chunk.keys.splice(CHUNK),
+        plain: chunk.plain.splice(CHUNK),
       });
     }
+  }
+
+  /** Sets a present key's plain bit. */
+  setPlain(key: string, plain: boolean): void {
+    const sort = codePointSortKey(key);
+    const chunk = this.#chunks[this.#chunkFor(sort)];
+    const at = search(chunk.sorts, sort, false);
+    if (chunk.keys[at] === key) chunk.plain[at] = plain ? 1 : 0;
   }
 
   /** Removes a key that is present. */
@@ -72,6 +85,7 @@ export class SortedKeys {
     if (chunk.keys[at] !== key) return;
     chunk.sorts.splice(at, 1);
     chunk.keys.splice(at, 1);
+    chunk.plain.splice(at, 1);
     if (chunk.sorts.length === 0 && this.#chunks.length > 1) this.#chunks.splice(index, 1);
     else if (chunk.sorts.length < CHUNK / 4 && index + 1 < this.#chunks.length) {
       // Merge a thin chunk into its successor, so chunks stay dense.
@@ -79,6 +93,7 @@ export class SortedKeys {
       if (next.sorts.length + chunk.sorts.length <= 2 * CHUNK) {
         next.sorts.unshift(...chunk.sorts);
         next.keys.unshift(...chunk.keys);
+        next.plain.unshift(...chunk.plain);
         this.#chunks.splice(index, 1);
       }
     }
@@ -102,7 +117,7 @@ export class SortedKeys {
     prefix: string,
     after: string | undefined,
     limit: number,
-    visit: (key: string) => void,
+    visit: (key: string, plain: boolean) => void,
   ): void {
     const prefixSort = codePointSortKey(prefix);
     const afterSort = after === undefined ? undefined : codePointSortKey(after);
@@ -113,11 +128,11 @@ export class SortedKeys {
     let at = search(chunks[index].sorts, from, strict);
     let left = limit;
     while (left > 0 && index < chunks.length) {
-      const { keys } = chunks[index];
+      const { keys, plain } = chunks[index];
       for (; at < keys.length && left > 0; at++, left--) {
         const key = keys[at];
         if (!key.startsWith(prefix)) return;
-        visit(key);
+        visit(key, plain[at] === 1);
       }
       index++;
       at = 0;
@@ -126,6 +141,6 @@ export class SortedKeys {
 
   /** Removes every key. */
   clear(): void {
-    this.#chunks = [{ sorts: [], keys: [] }];
+    this.#chunks = [{ sorts: [], keys: [], plain: [] }];
   }
 }

@@ -21,4 +21,5 @@ try {
 } catch {
   await run("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"]);
 }
-await run(`${dir}node_modules/.bin/bun`, ["test"]);
+// The suite bounds each case itself (120 s); bun's own default is 5 s.
+await run(`${dir}node_modules/.bin/bun`, ["test", "--timeout", "180000"]);
