@@ -15,7 +15,7 @@ const entry: AdapterEntry = {
     const { createIndexedDbKv } = await import("../adapters/indexeddb.ts");
     return [{
       name: "indexeddb:fake",
-      runtimes: ["deno", "node"],
+      runtimes: ["deno", "node", "bun"],
       // A fresh IDBFactory per case: no state carries over.
       factory: () => clockFixture((now) => createIndexedDbKv({ indexedDB: new IDBFactory(), now })),
     }];
