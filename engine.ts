@@ -225,16 +225,21 @@ class EngineKv {
     const { keys, json, valid, invalid } = parseBulkArguments(rawKeys, rawOptions);
     // As text, no value can fail, so an invalid key fails the call unread.
     if (invalid !== undefined && !json) throw invalid;
-    const records = await this.#readMany([...new Set(keys.slice(0, valid))]);
+    // Distinct keys in order of first appearance, read once each.
+    const distinct = [...new Set(keys.slice(0, valid))];
+    const records = await this.#readMany(distinct);
     const results = new Map<string, unknown>();
-    // Decoded lengths by key: a repeated key counts toward the total again,
-    // as in Workers, but is decoded once.
-    const sizes = new Map<string, number>();
+    // Decoded lengths of repeated keys: a repeated key counts toward the
+    // total again, as in Workers, but is decoded once.
+    const sizes = distinct.length < valid ? new Map<string, number>() : undefined;
+    let next = 0;
     let size = 0;
     for (let i = 0; i < valid; i++) {
       const key = keys[i];
-      if (!results.has(key)) {
-        const record = records.get(key);
+      let itemSize = 0;
+      if (sizes !== undefined && results.has(key)) itemSize = sizes.get(key)!;
+      else {
+        const record = records[next++];
         let item: unknown = null;
         if (record !== undefined) {
           const decoded = decodeBulkItem({
@@ -243,12 +248,13 @@ class EngineKv {
             withMetadata,
             metadata: withMetadata ? parseMetadata(record.metadata) : null,
           });
-          sizes.set(key, decoded.size);
+          itemSize = decoded.size;
           item = decoded.item;
         }
         results.set(key, item);
+        sizes?.set(key, itemSize);
       }
-      size += sizes.get(key) ?? 0;
+      size += itemSize;
       // As text nothing later can fail first: stop once over the total.
       if (!json && size > KV_LIMITS.maxBulkSize) throw bulkTooLarge();
     }
@@ -257,27 +263,30 @@ class EngineKv {
     return results;
   }
 
-  /** Live records for distinct keys; reclaims the expired ones. */
-  #readMany(keys: string[]): Promise<Map<string, KvRecord>> {
-    if (keys.length === 0) return Promise.resolve(new Map());
+  /**
+   * Live records for distinct keys, in their order (`undefined` where a
+   * key is missing or expired); reclaims the expired ones.
+   */
+  #readMany(keys: string[]): Promise<(KvRecord | undefined)[]> {
+    if (keys.length === 0) return Promise.resolve([]);
     const driver = this.#driver;
     const read = driver.getMany === undefined
       ? () => Promise.all(keys.map((key) => driver.get(key)))
       : () => driver.getMany!(keys);
     return this.#call("GET_BULK", read, (records) => {
-      const live = new Map<string, KvRecord>();
       let nowMs: number | undefined;
-      const expired: string[] = [];
+      let expired: string[] | undefined;
+      const live: (KvRecord | undefined)[] = new Array(keys.length);
       for (let i = 0; i < keys.length; i++) {
         const record = records[i];
-        if (record === undefined) continue;
         if (
-          record.expiration !== undefined && isExpired(record.expiration, nowMs ??= this.#now())
+          record !== undefined && record.expiration !== undefined &&
+          isExpired(record.expiration, nowMs ??= this.#now())
         ) {
-          expired.push(keys[i]);
-        } else live.set(keys[i], record);
+          (expired ??= []).push(keys[i]);
+        } else live[i] = record;
       }
-      if (expired.length === 0) return live;
+      if (expired === undefined) return live;
       return this.#reclaim(expired, nowMs!).then(() => live);
     });
   }

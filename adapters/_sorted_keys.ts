@@ -129,10 +129,20 @@ export class SortedKeys {
     let left = limit;
     while (left > 0 && index < chunks.length) {
       const { keys, plain } = chunks[index];
-      for (; at < keys.length && left > 0; at++, left--) {
-        const key = keys[at];
-        if (!key.startsWith(prefix)) return;
-        visit(key, plain[at] === 1);
+      const end = Math.min(keys.length, at + left);
+      if (at < end) {
+        if (keys[end - 1].startsWith(prefix)) {
+          // The first key here is at or after the prefix and the last
+          // starts with it, so every key between does: no check per key.
+          for (let i = at; i < end; i++) visit(keys[i], plain[i] === 1);
+        } else {
+          // The prefix's keys end in this chunk.
+          for (let i = at; i < end && keys[i].startsWith(prefix); i++) {
+            visit(keys[i], plain[i] === 1);
+          }
+          return;
+        }
+        left -= end - at;
       }
       index++;
       at = 0;

@@ -22,6 +22,7 @@ import {
   makeValues,
   paired,
   type PairedRow,
+  printBaselineRatios,
   printRows,
   shuffled,
 } from "./_paired.ts";
@@ -120,4 +121,6 @@ for (const n of sizes) {
 }
 
 printRows(rows);
+console.log();
+printBaselineRatios(rows);
 if (args.has("json")) console.log(JSON.stringify(rows));
