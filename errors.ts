@@ -57,3 +57,18 @@ export class KvError extends Error {
     this.status = status;
   }
 }
+
+const FAILURE = /^KV (GET|GET_BULK|PUT|DELETE) failed: (\d{3}) ([\s\S]*)$/;
+
+/**
+ * Reads a Workers KV failure message (`KV PUT failed: 413 …`) back into its
+ * parts, for adapters that receive Workers' own errors as text. Internal:
+ * not exported from any entry point.
+ */
+export function parseKvFailure(
+  message: string,
+): { operation: KvOperation; status: number; text: string } | undefined {
+  const match = FAILURE.exec(message);
+  if (match === null) return undefined;
+  return { operation: match[1] as KvOperation, status: Number(match[2]), text: match[3] };
+}

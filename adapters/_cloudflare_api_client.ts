@@ -5,7 +5,7 @@
 // The token lives in a private field and goes only into the
 // Authorization header: no error, message or property carries it.
 
-import { KvError, type KvOperation } from "../errors.ts";
+import { KvError, type KvOperation, parseKvFailure } from "../errors.ts";
 import {
   nextDelay,
   parseRetryAfter,
@@ -44,10 +44,6 @@ export interface ApiEnvelope {
 
 /** Cloudflare's error code for a key that does not exist. */
 const KEY_NOT_FOUND = 10009;
-
-// Miniflare's local explorer reports a binding failure as a 500 whose
-// message is the binding's own error text, status included.
-const KV_FAILURE = /^KV (?:GET|GET_BULK|PUT|DELETE) failed: (\d{3}) ([\s\S]*)$/;
 
 const REASONS: Record<number, string> = {
   400: "Bad Request",
@@ -102,10 +98,10 @@ async function readFailure(response: Response): Promise<Failure> {
     .filter((message) => message !== "");
   const missing = response.status === 404 &&
     errors.some((error) => error?.code === KEY_NOT_FOUND);
-  const embedded = messages.length === 1 ? KV_FAILURE.exec(messages[0]) : null;
-  if (embedded !== null) {
-    return { status: Number(embedded[1]), text: embedded[2], missing };
-  }
+  // Miniflare's local explorer reports a binding failure as a 500 whose
+  // message is the binding's own error text, status included.
+  const embedded = messages.length === 1 ? parseKvFailure(messages[0]) : undefined;
+  if (embedded !== undefined) return { status: embedded.status, text: embedded.text, missing };
   const text = messages.length > 0
     ? messages.join("; ")
     : response.statusText || REASONS[response.status] || "Error";

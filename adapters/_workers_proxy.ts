@@ -17,7 +17,7 @@
 //   call to as well, so an error workerd throws synchronously arrives as
 //   the proxy's own AssertionError, `(typeHeader === "Promise")`.
 
-import { KvError, type KvOperation } from "../errors.ts";
+import { KvError, parseKvFailure } from "../errors.ts";
 import { isWellFormed } from "../keys.ts";
 import { checkCall } from "../_validate.ts";
 import { isArrayBuffer } from "../_codec.ts";
@@ -30,19 +30,15 @@ export type Invoke = (method: Method, args: unknown[]) => Promise<unknown>;
 
 type Callable = Record<Method, (...args: unknown[]) => Promise<unknown>>;
 
-const KV_FAILURE = /^KV (GET|GET_BULK|PUT|DELETE) failed: (\d{3}) ([\s\S]*)$/;
-
 /** Rethrows a binding's `KV <OP> failed: …` Error as a KvError, same text. */
 export function toKvError(error: unknown): never {
   if (
     error instanceof Error && !(error instanceof KvError) &&
     error.name === "Error"
   ) {
-    const match = KV_FAILURE.exec(error.message);
-    if (match !== null) {
-      throw new KvError(match[1] as KvOperation, Number(match[2]), match[3], {
-        cause: error,
-      });
+    const failure = parseKvFailure(error.message);
+    if (failure !== undefined) {
+      throw new KvError(failure.operation, failure.status, failure.text, { cause: error });
     }
   }
   throw error;
