@@ -27,7 +27,9 @@ Deno.test("every TypeScript block in the READMEs type-checks against the sources
     await Deno.writeTextFile(`${dir}/bdd.ts`, 'export { describe, it } from "node:test";\n');
     await Deno.writeTextFile(
       `${dir}/my_kv.ts`,
-      `export { createMemoryKv as createMyKv } from "${new URL("adapters/memory.ts", root).href}";\n`,
+      `export { createMemoryKv as createMyKv } from "${
+        new URL("adapters/memory.ts", root).href
+      }";\n`,
     );
     imports["jsr:@std/testing/bdd"] = `file://${dir}/bdd.ts`;
     imports[new URL("my_kv.ts", root).href] = `file://${dir}/my_kv.ts`;

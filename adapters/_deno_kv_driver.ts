@@ -14,7 +14,7 @@
 
 import { prefixEnd } from "../keys.ts";
 import { isExpired } from "../expiry.ts";
-import { type KvDriver, type KvKeyInfo, valueBytes } from "../kv_driver.ts";
+import { type KvDriver, type KvKeyInfo, type KvRecord, valueBytes } from "../kv_driver.ts";
 import {
   type DenoKvAtomicLike,
   type DenoKvKey,
@@ -22,6 +22,9 @@ import {
   type DenoKvSweepOptions,
   type DenoKvSweepResult,
   MAX_CHECKS,
+  MAX_COMMIT_BYTES,
+  MAX_COMMIT_KEY_BYTES,
+  MAX_COMMIT_MUTATIONS,
   MAX_DENO_VALUE,
   RECLAIM_SLACK_MS,
   SMALL_VALUE_BYTES,
@@ -63,7 +66,30 @@ export type { DenoKvDriverOptions } from "./_deno_kv_state.ts";
 export interface DenoKvDriver extends KvDriver {
   /** Removes orphan chunks; see DenoKvNamespace.sweep in deno_kv.ts. */
   sweep(options?: DenoKvSweepOptions): Promise<DenoKvSweepResult>;
+  /**
+   * Puts many records, already validated, as `put` would one by one, but
+   * with many keys per atomic commit: what a bulk import wants. Each key is
+   * still written atomically; the batch as a whole is not.
+   * `maxChecks` is the backend's limit of checks per commit (10 on npm
+   * `@deno/kv`, 100 on Deno's own).
+   */
+  putMany(
+    records: readonly { key: string; record: KvRecord }[],
+    maxChecks?: number,
+  ): Promise<void>;
 }
+
+/**
+ * Where a record goes: a small value inline in its record entry; a medium
+ * one in a value entry beside a header-only record; a large one in chunks.
+ */
+type Placement =
+  | { size: "small"; inline: Uint8Array; deadline: number | undefined }
+  | { size: "medium"; header: Uint8Array; whole: Uint8Array; deadline: number | undefined }
+  | { size: "large"; value: Uint8Array; metadata: Uint8Array | undefined; deadline?: number };
+
+/** Room left under Deno's commit limits for what a batch's estimate misses. */
+const COMMIT_MARGIN = 4096;
 
 const encoder = new TextEncoder();
 
@@ -82,6 +108,31 @@ export function createDenoKvDriver(
       RECLAIM_SLACK_MS;
   }
 
+  /** Encodes a record for where it goes (see Placement). */
+  function place(key: string, record: KvRecord): Placement {
+    const metadata = record.metadata === undefined ? undefined : encoder.encode(record.metadata);
+    const expiration = record.expiration;
+    const deadline = reclaimDeadline(expiration);
+    const value = valueBytes(record.value);
+    const boms = leadingBoms(key);
+    if (value.byteLength <= SMALL_VALUE_BYTES) {
+      return {
+        size: "small",
+        inline: encodeEnvelope(metadata, expiration, value, undefined, boms),
+        deadline,
+      };
+    }
+    if (headerLength(metadata, expiration, boms) + value.byteLength <= MAX_DENO_VALUE) {
+      return {
+        size: "medium",
+        header: encodeEnvelope(metadata, expiration, undefined, undefined, boms),
+        whole: encodeEnvelope(metadata, expiration, value, undefined, boms),
+        deadline,
+      };
+    }
+    return { size: "large", value, metadata, deadline };
+  }
+
   const driver: DenoKvDriver = {
     get(key) {
       if (remembered.has(key)) return readRemembered(state, key);
@@ -98,30 +149,85 @@ export function createDenoKvDriver(
     },
 
     put(key, record) {
-      const metadata = record.metadata === undefined ? undefined : encoder.encode(record.metadata);
-      const expiration = record.expiration;
-      const deadline = reclaimDeadline(expiration);
-      const value = valueBytes(record.value);
-      const boms = leadingBoms(key);
-      if (value.byteLength <= SMALL_VALUE_BYTES) {
-        const inline = encodeEnvelope(metadata, expiration, value, undefined, boms);
+      const placed = place(key, record);
+      if (placed.size === "small") {
+        const { inline, deadline } = placed;
         return writeSmall(
           state,
           key,
           (op) => op.set(keys.record(key), inline, expireOptions(deadline)),
         );
       }
-      const size = headerLength(metadata, expiration, boms) + value.byteLength;
-      if (size <= MAX_DENO_VALUE) {
-        return putMedium(
-          state,
-          key,
-          encodeEnvelope(metadata, expiration, undefined, undefined, boms),
-          encodeEnvelope(metadata, expiration, value, undefined, boms),
-          deadline,
-        );
+      if (placed.size === "medium") {
+        return putMedium(state, key, placed.header, placed.whole, placed.deadline);
       }
-      return putLarge(state, key, value, record.expiration, metadata, deadline);
+      return putLarge(
+        state,
+        key,
+        placed.value,
+        record.expiration,
+        placed.metadata,
+        placed.deadline,
+      );
+    },
+
+    async putMany(records, maxChecks = MAX_CHECKS) {
+      // Small and medium records of keys that own nothing yet (no medium
+      // or large value) go many to a commit, each under the check that
+      // writeSmall makes; a commit that fails on a check, and every large
+      // value, goes through put, which handles what the key owns.
+      const one = (write: { key: string; record: KvRecord }) => driver.put(write.key, write.record);
+      let group: { key: string; record: KvRecord; placed: Placement }[] = [];
+      const inGroup = new Set<string>();
+      let sets = 0, bytes = 0, keyBytes = 0;
+      const flush = async () => {
+        const batch = group;
+        group = [];
+        inGroup.clear();
+        sets = bytes = keyBytes = 0;
+        if (batch.length === 0) return;
+        for (const { key } of batch) state.remembered.delete(key);
+        const { ok } = await commit(() => {
+          const op = kv.atomic();
+          for (const { key, placed } of batch) {
+            op.check({ key: keys.owned(key), versionstamp: null });
+            if (placed.size === "small") {
+              op.set(keys.record(key), placed.inline, expireOptions(placed.deadline));
+            } else if (placed.size === "medium") {
+              const options = expireOptions(placed.deadline);
+              op.set(keys.record(key), placed.header, options)
+                .set(keys.value(key), placed.whole, options);
+              writeOwned(op, keys.owned(key), { v: true, gens: [] });
+            }
+          }
+          return op;
+        });
+        if (!ok) { for (const write of batch) await one(write); }
+      };
+      for (const { key, record } of records) {
+        const placed = place(key, record);
+        if (placed.size === "large") {
+          await flush();
+          await one({ key, record });
+          continue;
+        }
+        const entries = placed.size === "small" ? [placed.inline] : [placed.header, placed.whole];
+        const perKey = keys.chunkKeyBytes + 2 * encoder.encode(key).byteLength;
+        const size = entries.reduce((sum, entry) => sum + entry.byteLength + perKey, perKey);
+        const mutations = entries.length + (placed.size === "medium" ? 1 : 0);
+        if (
+          inGroup.has(key) || group.length >= maxChecks ||
+          sets + mutations > MAX_COMMIT_MUTATIONS ||
+          bytes + size > MAX_COMMIT_BYTES - COMMIT_MARGIN ||
+          keyBytes + perKey * (mutations + 1) > MAX_COMMIT_KEY_BYTES - COMMIT_MARGIN
+        ) await flush();
+        group.push({ key, record, placed });
+        inGroup.add(key);
+        sets += mutations;
+        bytes += size;
+        keyBytes += perKey * (mutations + 1);
+      }
+      await flush();
     },
 
     delete(key) {

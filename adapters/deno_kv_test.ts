@@ -1,6 +1,7 @@
 import { createFakeClock } from "../conformance/mod.ts";
 import { KvError } from "../errors.ts";
 import { type CommitPlan, countKind, rawEntries, spyKv } from "./_deno_kv_test_spy.ts";
+import type { KvRecord } from "../kv_driver.ts";
 import { createDenoKvDriver } from "./_deno_kv_driver.ts";
 import { createDenoKv, openDenoKv, RECLAIM_SLACK_MS } from "./deno_kv.ts";
 
@@ -619,3 +620,34 @@ Deno.test("a namespace too long for Deno's keys is refused when the namespace is
   }
   assert(lone instanceof TypeError, "a lone surrogate is refused");
 });
+
+Deno.test("driver putMany() commits many keys at once and falls back to put for keys that own values", () =>
+  withDb(async (db) => {
+    const kv = createDenoKv(db);
+    // A key holding a medium value owns an entry: a batch that includes it
+    // fails its check and goes key by key; a large value goes alone.
+    await kv.put("medium", pattern(1, 10_000));
+    const { kv: spied, log } = spyKv(db);
+    const driver = createDenoKvDriver(spied, { namespace: "kvkit", now: Date.now });
+    const records: { key: string; record: KvRecord }[] = Array.from({ length: 250 }, (_, i) => ({
+      key: `k${String(i).padStart(3, "0")}`,
+      record: { value: `v${i}`, metadata: i % 2 ? `{"i":${i}}` : undefined },
+    }));
+    records.push({ key: "mid", record: { value: pattern(2, 5000), metadata: undefined } });
+    await driver.putMany(records, 100);
+    assert(log.commits.length <= 4, `3 batches, got ${log.commits.length} commits`);
+    await driver.putMany([
+      { key: "a", record: { value: "A", metadata: undefined } },
+      { key: "medium", record: { value: "now small", metadata: undefined } },
+      { key: "large", record: { value: pattern(3, 2 * MiB), metadata: undefined } },
+    ], 100);
+    assertEquals(await kv.get("k007"), "v7");
+    assertEquals((await kv.getWithMetadata("k009")).metadata, { i: 9 });
+    assert(samePattern(new Uint8Array((await kv.get("mid", "arrayBuffer"))!), 2, 5000), "mid");
+    assertEquals(await kv.get("a"), "A");
+    assertEquals(await kv.get("medium"), "now small");
+    const large = await kv.get("large", "arrayBuffer");
+    assert(large !== null && samePattern(new Uint8Array(large), 3, 2 * MiB), "large");
+    assertEquals((await kv.list()).keys.length, 254);
+    assertEquals((await kv.sweep()).chunks, 0, "nothing orphaned");
+  }));

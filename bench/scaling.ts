@@ -86,8 +86,7 @@ async function scale(label: string, stores: Store[], batch: number): Promise<Pai
       `${label} list page of 1000`,
       stores.map((store): Contender => ({
         name: `${store.n} keys`,
-        op: (i) =>
-          store.kv.list({ prefix: "user:", limit: 1000, cursor: store.cursors[i % 512] }),
+        op: (i) => store.kv.list({ prefix: "user:", limit: 1000, cursor: store.cursors[i % 512] }),
       })),
       { batch: Math.max(2, batch / 100), rounds: 15 },
     ),

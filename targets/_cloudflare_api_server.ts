@@ -288,7 +288,12 @@ async function readCall(
 }
 
 function fromBase64(text: string): Uint8Array {
-  return Uint8Array.from(atob(text), (char) => char.charCodeAt(0));
+  // A plain loop: Uint8Array.from with a map function takes seconds for a
+  // 25 MiB value.
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
 }
 
 /** Serves one checked request on a namespace. */

@@ -46,6 +46,14 @@ export function env(name: string): string | undefined {
   return global.Deno?.env.get(name) ?? global.process?.env[name];
 }
 
+/** The runtime this code runs on: Bun and Deno tell themselves apart; anything else is Node. */
+export function currentRuntime(): Runtime {
+  const global = globalThis as { Bun?: unknown; Deno?: { version?: { deno?: string } } };
+  if (global.Bun !== undefined) return "bun";
+  // Deno.version, not Deno: a shim of a few Deno members on Node is still Node.
+  return typeof global.Deno?.version?.deno === "string" ? "deno" : "node";
+}
+
 /**
  * The targets a test run on `runtime` runs: those declaring it, minus the
  * unavailable ones, each skipped with its reason printed. Under
@@ -115,6 +123,21 @@ export interface ScratchStore {
   env?: Record<string, string>;
   /** Removes the store's data and stops whatever `scratch` started. */
   dispose(): Promise<void>;
+}
+
+/**
+ * A scratch store in a new temporary directory (`kvkit-store-<name>-…`),
+ * named by `spec` from that directory; `dispose` removes the directory.
+ */
+export async function scratchDirectory(
+  name: string,
+  spec: (dir: string) => string,
+): Promise<ScratchStore> {
+  const { mkdtemp, rm } = await import("node:fs/promises");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const dir = await mkdtemp(join(tmpdir(), `kvkit-store-${name}-`));
+  return { spec: spec(dir), dispose: () => rm(dir, { recursive: true, force: true }) };
 }
 
 /** An adapter the CLI can open as a store, from `<scheme>:<location>[#namespace]`. */

@@ -5,6 +5,28 @@
 
 import { type AdapterEntry, env } from "./_entry.ts";
 
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/**
+ * A value as the bulk request should carry it: bytes that are UTF-8 as
+ * the text they spell (stored as the same bytes, and far cheaper to send
+ * than base64), anything else as bytes.
+ */
+function asText(value: string | Uint8Array): string | Uint8Array {
+  if (typeof value === "string") return value;
+  try {
+    return utf8.decode(value);
+  } catch {
+    return value;
+  }
+}
+
+/** The part of `Deno.serve` a scratch store's server uses. */
+type Serve = (
+  options: { hostname: string; port: number; onListen(): void },
+  handler: (request: Request) => Promise<Response>,
+) => { addr: { port: number }; shutdown(): Promise<void> };
+
 /**
  * A record's metadata as `put` takes it again. `put` stores `null` as no
  * metadata, but a record can hold JSON null (put as NaN), and NaN
@@ -45,7 +67,7 @@ const entry: AdapterEntry = {
   store: {
     scheme: "cloudflare",
     syntax: "cloudflare:<accountId>/<namespaceId>",
-    summary: "a production KV namespace, with CLOUDFLARE_API_TOKEN (as wrangler takes it)",
+    summary: "production Workers KV; the token from CLOUDFLARE_API_TOKEN",
     async open(location, { namespace }) {
       const parts = location.split("/");
       if (parts.length !== 2 || parts[0] === "" || parts[1] === "") {
@@ -77,10 +99,35 @@ const entry: AdapterEntry = {
         async writeMany(records) {
           await kv.bulkPut(records.map(({ key, record }) => ({
             key,
-            value: record.value,
+            value: asText(record.value),
             expiration: record.expiration,
             metadata: record.metadata === undefined ? undefined : metadataOf(record.metadata),
           })));
+        },
+      };
+    },
+    // A namespace of Miniflare's local explorer, behind an HTTP server that
+    // CLOUDFLARE_API_BASE_URL points the store at.
+    async scratch() {
+      const serve = (globalThis as { Deno?: { serve?: Serve } }).Deno?.serve;
+      if (serve === undefined) return { unavailable: "its scratch server needs Deno.serve" };
+      const { EXPLORER_API_PATH, EXPLORER_TOKEN, ExplorerPool } = await import(
+        "./_cloudflare_api_pool.ts"
+      );
+      const pool = await ExplorerPool.start(1, "cli");
+      const server = serve(
+        { hostname: "127.0.0.1", port: 0, onListen() {} },
+        (request) => pool.handle(request),
+      );
+      return {
+        spec: "cloudflare:kvkit-local/cli-0",
+        env: {
+          CLOUDFLARE_API_TOKEN: EXPLORER_TOKEN,
+          CLOUDFLARE_API_BASE_URL: `http://127.0.0.1:${server.addr.port}${EXPLORER_API_PATH}`,
+        },
+        dispose: async () => {
+          await server.shutdown();
+          await pool.dispose();
         },
       };
     },

@@ -12,6 +12,8 @@ const RUNTIMES: readonly Runtime[] = ["deno", "node", "bun"];
 
 /** A run id, so that runs sharing a server never meet each other's rows. */
 const RUN = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+/** Scratch stores made so far, for their namespaces' names. */
+let scratches = 0;
 
 function target(
   name: string,
@@ -90,11 +92,20 @@ const entry: AdapterEntry = {
   },
   store: {
     scheme: "postgres",
+    schemes: ["postgresql"],
     syntax: "postgres://user@host/db[#ns]",
-    summary: "a PostgreSQL server through pg; postgres:<dir>[#ns] is a PGlite directory",
+    summary: "a PostgreSQL server; postgres:<dir>[#ns] is a PGlite directory",
     async open(spec, { namespace, mode }) {
       const parsed = parseStoreLocation(spec);
-      const { openClient } = await import("../adapters/_postgres_open.ts");
+      const { isServerUrl, openClient, pgliteDataDir } = await import(
+        "../adapters/_postgres_open.ts"
+      );
+      if (!isServerUrl(parsed.location) && pgliteDataDir(parsed.location) === "memory://") {
+        throw new TypeError(
+          "an in-memory PGlite database lives only as long as the process that opens it: " +
+            "name a directory, e.g. postgres:./pgdata, or a server, postgres://user@host/db",
+        );
+      }
       const { buildPostgresKv, checkOptions } = await import("../adapters/_postgres_namespace.ts");
       // `read` creates nothing: neither a PGlite directory nor the table.
       const checked = checkOptions({
@@ -109,6 +120,29 @@ const entry: AdapterEntry = {
         await opened.close().catch(() => {});
         throw error;
       }
+    },
+    scratch() {
+      const url = env("KVKIT_POSTGRES_URL");
+      if (url === undefined) {
+        return Promise.resolve({ unavailable: "KVKIT_POSTGRES_URL is not set" });
+      }
+      const namespace = `cli-${RUN}-${++scratches}`;
+      return Promise.resolve({
+        spec: `${url}#${namespace}`,
+        dispose: async () => {
+          const { openClient } = await import("../adapters/_postgres_open.ts");
+          const { client, close } = await openClient(url, false);
+          try {
+            // The table is absent when nothing was ever written to the server.
+            await Promise.resolve(
+              client.query(`DELETE FROM "kvkit" WHERE namespace = $1`, [namespace]),
+            )
+              .catch(() => {});
+          } finally {
+            await close();
+          }
+        },
+      });
     },
   },
 };

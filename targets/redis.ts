@@ -8,12 +8,15 @@ import type { KvFixture } from "../conformance/case.ts";
 import type { RedisClientKind } from "../adapters/_redis_client.ts";
 import { type AdapterEntry, env, type RegistryTarget } from "./_entry.ts";
 
-/** The Redis URL of a CLI location: `//host:port/db`, or a whole URL. */
-function storeUrl(location: string): string {
-  const url = location.startsWith("//") ? `redis:${location}` : location;
+/**
+ * The Redis URL of a CLI location: `//host:port/db` after the scheme it
+ * was named with (`redis`, or `rediss` for TLS).
+ */
+function storeUrl(location: string, scheme = "redis"): string {
+  const url = `${scheme}:${location}`;
   if (!/^rediss?:\/\/./.test(url)) {
     throw new TypeError(
-      `redis needs a URL: redis://host[:port][/db][#namespace] (or redis:rediss://… for TLS), got "redis:${location}"`,
+      `redis needs a URL: redis://host[:port][/db][#namespace] (rediss:// for TLS), got "${url}"`,
     );
   }
   return url;
@@ -52,6 +55,10 @@ function target(kind: RedisClientKind, url: string | undefined, run: string): Re
   };
 }
 
+/** A run id and a count, for the namespaces of scratch stores. */
+const SCRATCH_RUN = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+let scratches = 0;
+
 const entry: AdapterEntry = {
   name: "redis",
   summary: "Redis (node-redis or ioredis): a sorted set per namespace, a hash per key",
@@ -63,9 +70,10 @@ const entry: AdapterEntry = {
   store: {
     scheme: "redis",
     syntax: "redis://<host>[:port][/db][#namespace]",
-    summary: "a namespace on a Redis server (redis:rediss://… for TLS)",
-    async open(location, { namespace }) {
-      const url = storeUrl(location);
+    schemes: ["rediss"],
+    summary: "a namespace on a Redis server (rediss:// for TLS)",
+    async open(location, { namespace, scheme }) {
+      const url = storeUrl(location, scheme);
       const { commanderFor, openRedisClient } = await import("../adapters/_redis_client.ts");
       const { buildRedisKv, checkOptions } = await import("../adapters/_redis_driver.ts");
       const checked = checkOptions({ namespace });
@@ -74,6 +82,25 @@ const entry: AdapterEntry = {
       const client = await openRedisClient(url, "node-redis");
       const { kv, driver } = buildRedisKv(commanderFor(client.client), checked, client.close);
       return { kv, writeMany: (records) => driver.putMany(records) };
+    },
+    scratch() {
+      const url = env("KVKIT_REDIS_URL");
+      if (url === undefined) return Promise.resolve({ unavailable: "KVKIT_REDIS_URL is not set" });
+      const namespace = `kvkit-cli:${SCRATCH_RUN}:${++scratches}`;
+      return Promise.resolve({
+        spec: `${url}#${namespace}`,
+        dispose: async () => {
+          const { commanderFor, openRedisClient } = await import("../adapters/_redis_client.ts");
+          const { dropNamespace } = await import("../adapters/_redis_driver.ts");
+          const { redisKeys } = await import("../adapters/_redis_layout.ts");
+          const { client, close } = await openRedisClient(url, "node-redis");
+          try {
+            await dropNamespace(commanderFor(client), redisKeys(namespace));
+          } finally {
+            await close();
+          }
+        },
+      });
     },
   },
 };

@@ -155,7 +155,10 @@ async function runBench(options: BenchOptions): Promise<BenchResult> {
   }
   const contenders: [string, (key: string) => Promise<unknown>][] = [
     ...Object.entries(writers).map(([name, write]) =>
-      [name, (key: string) => write(key, nextValue())] as [string, (key: string) => Promise<unknown>]
+      [name, (key: string) => write(key, nextValue())] as [
+        string,
+        (key: string) => Promise<unknown>,
+      ]
     ),
     ...Object.entries(readers),
   ];
