@@ -163,11 +163,6 @@ export function decodeValue(value: string | Uint8Array, type: string, fresh = fa
   }
 }
 
-/** Whether `type` is one a single-key read decodes. */
-export function isReadType(type: string): boolean {
-  return type === "text" || type === "json" || type === "arrayBuffer" || type === "stream";
-}
-
 /**
  * How far past the limit a stream is still counted. Workers reads a stream
  * to its end and reports its whole length (measured on Miniflare: 26, 100

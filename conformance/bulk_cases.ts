@@ -317,4 +317,44 @@ export const bulkCases: readonly ConformanceCase[] = [
       `${BULK} 413 Total size of request exceeds the limit of 25MB`,
     );
   }, ["large"]),
+  c(
+    "text-decoding",
+    "bulk reads drop a leading BOM, read a padded null as null, and carry numbers as JSON does",
+    async ({ kv }) => {
+      await kv.put("bom", "\uFEFFhi");
+      await kv.put("null", " null ");
+      await kv.put("numbers", "[-0, 1e400, 2]");
+      assertEquals(await kv.get("bom"), "\uFEFFhi");
+      assertEquals(await kv.get(["bom"]), new Map([["bom", "hi"]]));
+      assertEquals(await kv.get(["null"], "json"), new Map([["null", null]]));
+      assertEquals(await kv.getWithMetadata(["null"], "json"), new Map([["null", null]]));
+      const numbers = (await kv.get(["numbers"], "json")).get("numbers") as number[];
+      assertEquals(numbers, [0, null, 2]);
+      assertEquals(Object.is(numbers[0], 0), true, "-0 reads as 0");
+      const single = await kv.get<number[]>("numbers", "json");
+      assertEquals(Object.is(single![0], -0), true, "a single-key read keeps -0");
+    },
+  ),
+  c(
+    "type-option",
+    'a bulk read takes "" as text, names any other type in its error, and as text fails on a bad key unread',
+    async ({ kv }) => {
+      await kv.put("a", "not json");
+      assertEquals(
+        await kv.get(["a", "nope"], "" as never),
+        new Map([["a", "not json"], ["nope", null]]),
+      );
+      assertEquals(await kv.get(["a"], { type: "" } as never), new Map([["a", "not json"]]));
+      await assertRejects(
+        () => kv.get(["a"], 5 as never),
+        "Error",
+        `${BULK} 400 "5" is not a valid type. Use "json" or "text"`,
+      );
+      await assertRejects(
+        () => kv.get(["a", ""], { type: "text" }),
+        "Error",
+        `${BULK} 400 Key names must not be empty`,
+      );
+    },
+  ),
 ];

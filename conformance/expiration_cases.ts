@@ -378,6 +378,46 @@ export const expirationCases: readonly ConformanceCase[] = [
     },
   ),
   c(
+    "int32-bounds",
+    "expiration options take every int32, -2147483648 to 2147483647, and nothing beyond",
+    async (fixture) => {
+      const { kv } = fixture;
+      await kv.put("max", "v", { expiration: 2147483647 });
+      const before = nowSeconds(fixture);
+      await kv.put("ttl-max", "v", { expirationTtl: 2147483647 });
+      const after = nowSeconds(fixture);
+      const [max, ttlMax] = (await kv.list()).keys;
+      assertEquals(max, { name: "max", expiration: 2147483647 });
+      assertEquals(ttlMax.name, "ttl-max");
+      const expiration = ttlMax.expiration!;
+      assert(
+        expiration >= before + 2147483647 && expiration <= after + 2147483647,
+        `expirationTtl 2147483647 counts from now, got ${expiration}`,
+      );
+      await assertRejects(
+        () => kv.put("k", "v", { expiration: -2147483648 }),
+        "Error",
+        "KV PUT failed: 400 Invalid expiration of -2147483648. Please specify integer greater than the current number of seconds since the UNIX epoch.",
+      );
+      await assertRejects(
+        () => kv.put("k", "v", { expirationTtl: -2147483648 }),
+        "Error",
+        "KV PUT failed: 400 Invalid expiration_ttl of -2147483648. Please specify integer greater than 0.",
+      );
+      for (const value of [2147483648, -2147483649]) {
+        for (const option of ["expiration", "expirationTtl"]) {
+          await assertRejects(
+            () => kv.put("k", "v", { [option]: value }),
+            "TypeError",
+            RANGE,
+            `${option}: ${value}`,
+          );
+        }
+      }
+      assertEquals(await kv.get("k"), null);
+    },
+  ),
+  c(
     "failed-put-keeps-expiration",
     "a rejected put leaves the old value's expiration intact",
     async (fixture) => {
@@ -392,5 +432,112 @@ export const expirationCases: readonly ConformanceCase[] = [
       assertEquals(await kv.get("k"), "old");
       assertEquals((await kv.list()).keys, [{ name: "k", expiration }]);
     },
+  ),
+  c(
+    "reclaim-spares-live",
+    "writes after some keys expire remove none that is still live, however it was rewritten",
+    async (fixture) => {
+      const { kv } = fixture;
+      const soon = nowSeconds(fixture) + 100;
+      const later = soon + 100;
+      const soonKeys = Array.from({ length: 20 }, (_, i) => `soon${String(i).padStart(2, "0")}`);
+      for (const key of soonKeys) await kv.put(key, "v", { expiration: soon });
+      for (const key of ["later0", "later1"]) await kv.put(key, "v", { expiration: later });
+      for (const key of ["cleared", "meta", "moved"]) await kv.put(key, "v", { expiration: soon });
+      // The only key of its second, then rewritten without an expiration.
+      await kv.put("alone", "v", { expiration: soon + 1 });
+      await kv.put("alone", "v2");
+      await kv.put("cleared", "v2");
+      await kv.put("meta", "v2", { metadata: { m: 1 } });
+      await kv.put("moved", "v2", { expiration: later + 1000 });
+      await kv.put("plain", "v");
+      await advance(fixture, until(fixture, soon) - 1);
+      await kv.put("w0", "v");
+      await kv.delete("none");
+      for (const key of soonKeys) assertEquals(await kv.get(key), "v", `${key} before expiry`);
+      await advance(fixture, 1001);
+      for (let i = 1; i <= 4; i++) await kv.put(`w${i}`, "v");
+      await kv.delete("none");
+      // A key the writes reclaimed, put again before anything reads it.
+      await kv.put("soon00", "again");
+      assertEquals((await kv.list({ prefix: "soon" })).keys, [{ name: "soon00" }]);
+      for (const key of soonKeys.slice(1)) {
+        assertEquals(await kv.get(key), null, `${key} after expiry`);
+      }
+      const live = ["alone", "cleared", "later0", "later1", "meta", "moved", "plain", "soon00"];
+      assertEquals((await kv.list()).keys, [
+        { name: "alone" },
+        { name: "cleared" },
+        { name: "later0", expiration: later },
+        { name: "later1", expiration: later },
+        { name: "meta", metadata: { m: 1 } },
+        { name: "moved", expiration: later + 1000 },
+        { name: "plain" },
+        { name: "soon00" },
+        { name: "w0" },
+        { name: "w1" },
+        { name: "w2" },
+        { name: "w3" },
+        { name: "w4" },
+      ]);
+      for (const key of live) assert(await kv.get(key) !== null, `${key} is live`);
+      await advance(fixture, until(fixture, later) + 1000);
+      await kv.put("w5", "v");
+      assertEquals(await kv.get("later0"), null);
+      assertEquals(await kv.get("moved"), "v2");
+      assertEquals(await kv.get("cleared"), "v2");
+      // The last expiring key: nothing is left to reclaim after it.
+      await advance(fixture, until(fixture, later + 1000) + 1000);
+      await kv.put("w6", "v");
+      await kv.put("w7", "v");
+      assertEquals(await kv.get("moved"), null);
+      assertEquals((await kv.list({ prefix: "w" })).keys.length, 8);
+    },
+    clock,
+  ),
+  c(
+    "expired-read-then-write",
+    "a write racing a read of an expired key is kept",
+    async (fixture) => {
+      const { kv } = fixture;
+      const expiration = nowSeconds(fixture) + 60;
+      for (const key of ["a", "b", "c"]) await kv.put(key, "old", { expiration });
+      await advance(fixture, until(fixture, expiration) + 1000);
+      const [single, bulk, list] = await Promise.all([
+        kv.get("a"),
+        kv.get(["b"]),
+        kv.list(),
+        kv.put("a", "new"),
+        kv.put("b", "new"),
+        kv.put("c", "new"),
+      ]);
+      assert(single === null || single === "new", `get read ${single}`);
+      assert(bulk.get("b") === null || bulk.get("b") === "new", `bulk read ${bulk.get("b")}`);
+      assert(list.keys.every((k) => k.expiration === undefined), "no expired key listed");
+      for (const key of ["a", "b", "c"]) assertEquals(await kv.get(key), "new", key);
+    },
+    clock,
+  ),
+  c(
+    "bulk-expired",
+    "a bulk read of expired keys, with no write since they expired, reads them as null",
+    async (fixture) => {
+      const { kv } = fixture;
+      const expiration = nowSeconds(fixture) + 60;
+      await kv.put("a", "old", { expiration, metadata: { m: 1 } });
+      await kv.put("b", "live");
+      await kv.put("c", '"old"', { expiration });
+      await advance(fixture, until(fixture, expiration) + 1000);
+      assertEquals(
+        await kv.get(["a", "b", "c"]),
+        new Map([["a", null], ["b", "live"], ["c", null]]),
+      );
+      assertEquals(
+        await kv.getWithMetadata(["c", "a"], "json"),
+        new Map([["c", null], ["a", null]]),
+      );
+      assertEquals(await kv.get(["a", "c"]), new Map([["a", null], ["c", null]]));
+    },
+    clock,
   ),
 ];

@@ -290,4 +290,13 @@ export const getCases: readonly ConformanceCase[] = [
       assertEquals((await kv.list()).keys, []);
     },
   ),
+  c("json-from-bytes", "json parses a value that was put as bytes", async ({ kv }) => {
+    await kv.put("k", new TextEncoder().encode('[1,"\u00e9"]'));
+    assertEquals(await kv.get("k", "json"), [1, "\u00e9"]);
+    assertEquals(await kv.getWithMetadata("k", { type: "json" }), {
+      value: [1, "\u00e9"],
+      metadata: null,
+      cacheStatus: null,
+    });
+  }),
 ];

@@ -387,4 +387,60 @@ export const listCases: readonly ConformanceCase[] = [
       assertEquals(await listAll(kv, { limit: 100 }), sorted);
     },
   ),
+  c(
+    "many-keys",
+    "thousands of keys put out of order, then a range deleted, list in order with their metadata",
+    async ({ kv }) => {
+      const name = (i: number) => `k${String(i).padStart(4, "0")}`;
+      const all = Array.from({ length: 2600 }, (_, i) => i);
+      // Every 7th key has metadata; the order of puts is a fixed shuffle.
+      const put = (i: number) =>
+        i % 7 === 0 ? kv.put(name(i), "v", { metadata: { i } }) : kv.put(name(i), "v");
+      const shuffled = all.map((i) => (i * 1597) % 2600);
+      for (let i = 0; i < shuffled.length; i += 50) {
+        await Promise.all(shuffled.slice(i, i + 50).map(put));
+      }
+      const entry = (i: number) =>
+        i % 7 === 0 ? { name: name(i), metadata: { i } } : { name: name(i) };
+      const listEntries = async (prefix = "") => {
+        const out: unknown[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await kv.list({ prefix, cursor });
+          out.push(...page.keys);
+          cursor = page.list_complete ? undefined : page.cursor;
+        } while (cursor !== undefined);
+        return out;
+      };
+      assertEquals(await listEntries(), all.map(entry));
+      const gone = (i: number) => i >= 500 && i < 2100 && i % 50 !== 0;
+      for (let i = 0; i < 2600; i += 50) {
+        await Promise.all(all.slice(i, i + 50).filter(gone).map((i) => kv.delete(name(i))));
+      }
+      const left = all.filter((i) => !gone(i));
+      assertEquals(await listEntries(), left.map(entry));
+      assertEquals(await listEntries("k1"), left.filter((i) => i >= 1000 && i < 2000).map(entry));
+      assertEquals(
+        names((await kv.list({ prefix: "k2", limit: 3 })).keys),
+        [name(2000), name(2050), name(2100)],
+      );
+    },
+  ),
+  c(
+    "cursor-edge-keys",
+    "cursors continue exactly after keys that start with a BOM or end with NUL",
+    async ({ kv }) => {
+      const keys = ["a", "a\u0000", "a\u0000b", "b", "\uFEFFa", "\uFEFFb"];
+      for (const key of keys) await kv.put(key, "v");
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < 10; page++) {
+        const result = await kv.list({ limit: 1, cursor });
+        seen.push(...names(result.keys));
+        if (result.list_complete) break;
+        cursor = result.cursor;
+      }
+      assertEquals(seen, keys);
+    },
+  ),
 ];

@@ -267,4 +267,23 @@ export const metadataCases: readonly ConformanceCase[] = [
       assertEquals(metadata, { type: "bin" });
     },
   ),
+  c(
+    "overwrite-adds-metadata",
+    "overwriting a plain key with metadata or an expiration lists them",
+    async (fixture) => {
+      const { kv } = fixture;
+      const expiration = Math.floor((fixture.now ? fixture.now() : Date.now()) / 1000) + 3600;
+      await kv.put("a", "v");
+      await kv.put("b", "v");
+      assertEquals((await kv.list()).keys, [{ name: "a" }, { name: "b" }]);
+      await kv.put("a", "v2", { metadata: { m: 1 } });
+      await kv.put("b", "v2", { expiration });
+      assertEquals((await kv.list()).keys, [
+        { name: "a", metadata: { m: 1 } },
+        { name: "b", expiration },
+      ]);
+      await kv.put("a", "v3");
+      assertEquals((await kv.list()).keys, [{ name: "a" }, { name: "b", expiration }]);
+    },
+  ),
 ];

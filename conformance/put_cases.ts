@@ -127,6 +127,31 @@ export const putCases: readonly ConformanceCase[] = [
     },
   ),
   c(
+    "stream-chunks-copied",
+    "a stream's chunks are copied as they are read: changing them afterwards changes nothing",
+    async (fixture) => {
+      const only = new Uint8Array([1, 2, 3]);
+      await fixture.kv.put("one", streamOf([only]));
+      only.fill(0);
+      assertEquals(await bytesOf(fixture, "one"), new Uint8Array([1, 2, 3]));
+      // A producer that refills one buffer for every chunk, each time the
+      // reader asks for the next one.
+      const reused = new Uint8Array(2);
+      let next = 0;
+      const refilled = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (next === 3) return controller.close();
+          reused.set([2 * next, 2 * next + 1]);
+          next++;
+          controller.enqueue(reused);
+        },
+      }, { highWaterMark: 0 });
+      await fixture.kv.put("reused", refilled);
+      reused.fill(9);
+      assertEquals(await bytesOf(fixture, "reused"), new Uint8Array([0, 1, 2, 3, 4, 5]));
+    },
+  ),
+  c(
     "stream-string-chunk",
     "a stream that yields strings rejects with a TypeError and stores nothing",
     async ({ kv }) => {

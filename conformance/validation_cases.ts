@@ -101,11 +101,36 @@ export const validationCases: readonly ConformanceCase[] = [
     },
   ),
   c(
+    "key-length-utf8",
+    "a key's length counts U+0080 as 2 bytes, U+0800 and U+FFFF as 3, U+10000 as 4",
+    async ({ kv }) => {
+      const table: [string, number][] = [
+        ["\u0080".repeat(257), 514],
+        ["\u0800".repeat(171), 513],
+        ["\uFFFF".repeat(171), 513],
+        ["\u{10000}".repeat(129), 516],
+      ];
+      for (const [op, call] of operations(kv)) {
+        for (const [key, bytes] of table) {
+          await assertRejects(
+            () => call(key),
+            "Error",
+            `KV ${op} failed: 414 UTF-8 encoded length of ${bytes} exceeds key length limit of 512.`,
+            `${op} ${key.codePointAt(0)!.toString(16)}`,
+          );
+        }
+      }
+      const fits = ["\u0080".repeat(256), "\u0800".repeat(170), "\u{10000}".repeat(128)];
+      for (const key of fits) await kv.put(key, "v");
+      assertEquals((await kv.list()).keys.length, 3);
+    },
+  ),
+  c(
     "lone-surrogate",
     "a key with a lone surrogate fails and stores nothing",
     async ({ kv }) => {
       for (const [op, call] of operations(kv)) {
-        for (const key of ["a\uD800", "\uDC00b"]) {
+        for (const key of ["a\uD800", "\uDC00b", "\uDFFF"]) {
           await assertRejects(
             () => call(key),
             "Error",
@@ -159,6 +184,34 @@ export const validationCases: readonly ConformanceCase[] = [
         "TypeError",
         RANGE,
       );
+    },
+  ),
+  c(
+    "int32-bounds",
+    "cacheTtl and limit take every int32, -2147483648 to 2147483647, and nothing beyond",
+    async ({ kv }) => {
+      await kv.put("k", "v");
+      assertEquals(await kv.get("k", { cacheTtl: 2147483647 }), "v");
+      await assertRejects(
+        () => kv.get("k", { cacheTtl: -2147483648 }),
+        "Error",
+        "KV GET failed: 400 Invalid cache_ttl of -2147483648. Cache TTL must be at least 30.",
+      );
+      await assertRejects(
+        () => kv.list({ limit: 2147483647 }),
+        "Error",
+        "KV GET failed: 400 Invalid key_count_limit of 2147483647. Please specify an integer less than 1000.",
+      );
+      assertEquals((await kv.list({ limit: -2147483648 })).keys, [{ name: "k" }]);
+      for (const value of [2147483648, -2147483649]) {
+        await assertRejects(
+          () => kv.get("k", { cacheTtl: value }),
+          "TypeError",
+          RANGE,
+          `cacheTtl: ${value}`,
+        );
+        await assertRejects(() => kv.list({ limit: value }), "TypeError", RANGE, `limit: ${value}`);
+      }
     },
   ),
   c(
@@ -299,6 +352,20 @@ export const validationCases: readonly ConformanceCase[] = [
         cacheStatus: null,
       });
       assertEquals((await kv.list()).keys, [{ name: "k", metadata: { v: 1 } }]);
+    },
+  ),
+  c(
+    "int32-conversion",
+    "a BigInt where an int32 option is expected rejects with V8's TypeError",
+    async ({ kv }) => {
+      await kv.put("k", "v");
+      const message = "Cannot convert a BigInt value to a number";
+      const value = 60n as never;
+      await assertRejects(() => kv.put("k", "new", { expirationTtl: value }), "TypeError", message);
+      await assertRejects(() => kv.put("k", "new", { expiration: value }), "TypeError", message);
+      await assertRejects(() => kv.get("k", { cacheTtl: value }), "TypeError", message);
+      await assertRejects(() => kv.list({ limit: value }), "TypeError", message);
+      assertEquals(await kv.get("k"), "v");
     },
   ),
 ];
