@@ -12,7 +12,9 @@
 //   lets string chunks through, and crashes the process with an unhandled
 //   rejection when the stream errors (workers.ts reads streams first);
 // - symbols and functions cannot be serialized at all;
-// - strings travel as UTF-8, so a lone surrogate arrives as U+FFFD;
+// - strings travel as UTF-8, so a lone surrogate arrives as U+FFFD (text
+//   values go as their WTF-8 bytes instead), and SharedArrayBuffers do
+//   not travel (sent as a copy of their bytes);
 // - once a method has returned a promise, the proxy expects every later
 //   call to as well, so an error workerd throws synchronously arrives as
 //   the proxy's own AssertionError, `(typeHeader === "Promise")`.
@@ -20,7 +22,7 @@
 import { KvError, parseKvFailure } from "../errors.ts";
 import { isWellFormed } from "../keys.ts";
 import { checkCall } from "../_validate.ts";
-import { isArrayBuffer } from "../_codec.ts";
+import { isArrayBuffer, textValue } from "../_codec.ts";
 
 /** The binding methods the wrapper calls. */
 export type Method = "get" | "getWithMetadata" | "put" | "delete" | "list";
@@ -77,7 +79,8 @@ function unportable(method: Method, args: unknown[]): boolean {
   // other object, and the proxy would serialize it into something else.
   if (
     typeof value === "object" && value !== null && !ArrayBuffer.isView(value) &&
-    !isArrayBuffer(value) && typeof (value as ReadableStream).getReader !== "function"
+    !isArrayBuffer(value) && typeof (value as ReadableStream).getReader !== "function" &&
+    !(typeof SharedArrayBuffer === "function" && value instanceof SharedArrayBuffer)
   ) return true;
   const metadata = typeof options === "object" && options !== null
     ? (options as { metadata?: unknown }).metadata
@@ -85,9 +88,37 @@ function unportable(method: Method, args: unknown[]): boolean {
   return typeof metadata === "function" || typeof metadata === "symbol";
 }
 
+/**
+ * A put value as the proxy can carry it, stored as workerd would store the
+ * original: text with lone surrogates as its WTF-8 bytes (the proxy sends
+ * strings as UTF-8, which would turn them into U+FFFD), a SharedArrayBuffer's
+ * bytes as a copy. (workers.ts has copied other binary values already.)
+ */
+function portableValue(value: unknown): unknown {
+  if (typeof value === "string") return textValue(value);
+  if (typeof SharedArrayBuffer === "function" && value instanceof SharedArrayBuffer) {
+    return new Uint8Array(value).slice();
+  }
+  return value;
+}
+
 /** The arguments as the proxy can carry them. */
 function portable(method: Method, args: unknown[]): unknown[] {
-  if (method !== "put" || args.length < 3) return args;
+  if ((method === "get" || method === "getWithMetadata") && typeof args[1] === "function") {
+    // workerd reads a function's properties as it reads an options
+    // object's; the proxy cannot carry a function. Read them as the
+    // validators do: type, then cacheTtl.
+    const options = args[1] as { type?: unknown; cacheTtl?: unknown };
+    const type = options.type;
+    const cacheTtl = options.cacheTtl;
+    return [args[0], { type, cacheTtl }, ...args.slice(2)];
+  }
+  if (method !== "put") return args;
+  if (args.length >= 2) {
+    const value = portableValue(args[1]);
+    if (value !== args[1]) args = [args[0], value, ...args.slice(2)];
+  }
+  if (args.length < 3) return args;
   const [key, value, options] = args;
   const metadata = typeof options === "object" && options !== null
     ? (options as { metadata?: unknown }).metadata

@@ -74,6 +74,9 @@ const IN_WORKERD = (globalThis as { navigator?: { userAgent?: string } })
  * reusing its buffer right after `put()` would change the stored value.
  */
 function copyBytes(value: ArrayBuffer | ArrayBufferView): ArrayBuffer | Uint8Array {
+  // A detached buffer, or a view of one, has no bytes: workerd stores none.
+  const buffer = ArrayBuffer.isView(value) ? value.buffer : value;
+  if ((buffer as { detached?: boolean }).detached === true) return new Uint8Array(0);
   if (!ArrayBuffer.isView(value)) return value.slice(0);
   return new Uint8Array(value.buffer, value.byteOffset, value.byteLength).slice();
 }

@@ -443,4 +443,21 @@ export const listCases: readonly ConformanceCase[] = [
       assertEquals(seen, keys);
     },
   ),
+  c(
+    "neighbours-keep-their-metadata",
+    "inserting or deleting a key never moves metadata to its neighbours, and a prefix ends where it ends",
+    async ({ kv }) => {
+      await kv.put("b", "v");
+      await kv.put("a", "v", { metadata: { n: 1 } });
+      assertEquals((await kv.list()).keys, [{ name: "a", metadata: { n: 1 } }, { name: "b" }]);
+      await kv.put("c", "v", { metadata: { n: 3 } });
+      await kv.delete("a");
+      assertEquals((await kv.list()).keys, [{ name: "b" }, { name: "c", metadata: { n: 3 } }]);
+      // A key after the prefix's range that ends with the prefix is not in it.
+      await kv.put("x:1", "v");
+      await kv.put("x:2", "v");
+      await kv.put("yx:", "v");
+      assertEquals(names((await kv.list({ prefix: "x:" })).keys), ["x:1", "x:2"]);
+    },
+  ),
 ];

@@ -343,4 +343,59 @@ export const putCases: readonly ConformanceCase[] = [
       assertEquals(await bytesOf(fixture, "k"), utf8("é😀\u0000\uFFFF"));
     },
   ),
+  c(
+    "lone-surrogate-text",
+    "text with lone surrogates is stored as WTF-8: each lone surrogate as its own 3 bytes",
+    async (fixture) => {
+      const text = "a\x7F\x80\u07FF\u0800\uD7FF\uFFFF\uD800\uDC00\uDBFF\uDFFF" +
+        "\uD800x\uDC00\uDC00\uD800\uE000\uD83D\uD83D\uDE00\uD83D";
+      await fixture.kv.put("k", text);
+      const bytes = new Uint8Array([
+        ...[
+          0x61,
+          0x7f,
+          0xc2,
+          0x80,
+          0xdf,
+          0xbf,
+          0xe0,
+          0xa0,
+          0x80,
+          0xed,
+          0x9f,
+          0xbf,
+          0xef,
+          0xbf,
+          0xbf,
+        ],
+        ...[0xf0, 0x90, 0x80, 0x80, 0xf4, 0x8f, 0xbf, 0xbf], // U+10000, U+10FFFF
+        ...[0xed, 0xa0, 0x80, 0x78, 0xed, 0xb0, 0x80, 0xed, 0xb0, 0x80], // D800 x DC00 DC00
+        ...[0xed, 0xa0, 0x80, 0xee, 0x80, 0x80], // D800 E000
+        ...[0xed, 0xa0, 0xbd, 0xf0, 0x9f, 0x98, 0x80, 0xed, 0xa0, 0xbd], // D83D 😀 D83D
+      ]);
+      assertEquals(await bytesOf(fixture, "k"), bytes);
+      assertEquals(await fixture.kv.get("k"), new TextDecoder().decode(bytes));
+    },
+  ),
+  c(
+    "buffer-kinds",
+    "a detached buffer or a view of one stores no bytes; a SharedArrayBuffer's bytes are copied",
+    async (fixture) => {
+      const { kv } = fixture;
+      const detached = new Uint8Array([1, 2, 3]).buffer;
+      const view = new Uint8Array(detached, 1);
+      structuredClone(detached, { transfer: [detached] });
+      await kv.put("buffer", detached);
+      await kv.put("view", view);
+      assertEquals(await bytesOf(fixture, "buffer"), new Uint8Array(0));
+      assertEquals(await bytesOf(fixture, "view"), new Uint8Array(0));
+      // Browsers have SharedArrayBuffer only in cross-origin isolated pages.
+      if (typeof SharedArrayBuffer === "undefined") return;
+      const shared = new SharedArrayBuffer(3);
+      new Uint8Array(shared).set([4, 5, 6]);
+      await kv.put("shared", shared as never);
+      new Uint8Array(shared).fill(0);
+      assertEquals(await bytesOf(fixture, "shared"), new Uint8Array([4, 5, 6]));
+    },
+  ),
 ];

@@ -368,4 +368,19 @@ export const validationCases: readonly ConformanceCase[] = [
       assertEquals(await kv.get("k"), "v");
     },
   ),
+  c(
+    "function-options",
+    "a function as read options is read as an options object",
+    async ({ kv }) => {
+      await kv.put("k", '{"a":1}');
+      assertEquals(await kv.get("k", (() => {}) as never), '{"a":1}');
+      const json = Object.assign(() => {}, { type: "json" });
+      assertEquals(await kv.get("k", json as never), { a: 1 });
+      assertEquals(await kv.getWithMetadata("k", json as never), {
+        value: { a: 1 },
+        metadata: null,
+        cacheStatus: null,
+      });
+    },
+  ),
 ];
