@@ -75,8 +75,9 @@ const IN_WORKERD = (globalThis as { navigator?: { userAgent?: string } })
  */
 function copyBytes(value: ArrayBuffer | ArrayBufferView): ArrayBuffer | Uint8Array {
   // A detached buffer, or a view of one, has no bytes: workerd stores none.
+  // (Node 20 has no `detached`; a detached buffer's length is 0.)
   const buffer = ArrayBuffer.isView(value) ? value.buffer : value;
-  if ((buffer as { detached?: boolean }).detached === true) return new Uint8Array(0);
+  if (buffer.byteLength === 0) return new Uint8Array(0);
   if (!ArrayBuffer.isView(value)) return value.slice(0);
   return new Uint8Array(value.buffer, value.byteOffset, value.byteLength).slice();
 }
