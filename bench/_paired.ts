@@ -122,6 +122,14 @@ export function printBaselineRatios(rows: PairedRow[]): void {
   }
 }
 
+/** The benchmark's flags, `--name=value` (or `--name`, as "true"), by name. */
+export function benchArgs(args: readonly string[] = Deno.args): Map<string, string> {
+  return new Map(args.map((arg) => {
+    const [flag, value = "true"] = arg.replace(/^--/, "").split("=");
+    return [flag, value] as const;
+  }));
+}
+
 /** A seeded random generator (mulberry32), so runs use the same data. */
 export function random(seed = 1): () => number {
   let state = seed >>> 0;

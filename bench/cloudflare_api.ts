@@ -12,6 +12,7 @@
 import { Miniflare } from "miniflare";
 import { createCloudflareApiKv } from "../adapters/cloudflare_api.ts";
 import {
+  benchArgs,
   type Contender,
   formatRatio,
   makeKeys,
@@ -22,12 +23,7 @@ import {
   shuffled,
 } from "./_paired.ts";
 
-const args = new Map(
-  Deno.args.map((arg) => {
-    const [flag, value = "true"] = arg.replace(/^--/, "").split("=");
-    return [flag, value] as const;
-  }),
-);
+const args = benchArgs();
 const n = Number(args.get("keys") ?? 1000);
 const options = {
   rounds: Number(args.get("rounds") ?? 15),

@@ -17,6 +17,7 @@ import { createMemoryKv } from "../adapters/memory.ts";
 import { compareKeys } from "../keys.ts";
 import { cursorScope, encodeCursor } from "../_cursor.ts";
 import {
+  benchArgs,
   type Contender,
   makeKeys,
   makeValues,
@@ -27,12 +28,7 @@ import {
   shuffled,
 } from "./_paired.ts";
 
-const args = new Map(
-  Deno.args.map((arg) => {
-    const [flag, value = "true"] = arg.replace(/^--/, "").split("=");
-    return [flag, value] as const;
-  }),
-);
+const args = benchArgs();
 const sizes = (args.get("keys") ?? "10000,100000").split(",").map(Number);
 const rows: PairedRow[] = [];
 

@@ -22,6 +22,7 @@ import { PGLITE_PARSERS, PGLITE_SERIALIZERS } from "../adapters/_postgres_client
 import { cursorScope, encodeCursor } from "../_cursor.ts";
 import { compareKeys } from "../keys.ts";
 import {
+  benchArgs,
   type Contender,
   makeKeys,
   makeValues,
@@ -31,12 +32,7 @@ import {
   shuffled,
 } from "./_paired.ts";
 
-const args = new Map(
-  Deno.args.map((arg) => {
-    const [flag, value = "true"] = arg.replace(/^--/, "").split("=");
-    return [flag, value] as const;
-  }),
-);
+const args = benchArgs();
 const targets = (args.get("target") ?? "pglite,server").split(",");
 const n = Number(args.get("keys") ?? 10_000);
 const url = Deno.env.get("KVKIT_POSTGRES_URL");

@@ -21,6 +21,7 @@ import { redisKeys } from "../adapters/_redis_layout.ts";
 import { compareKeys } from "../keys.ts";
 import { cursorScope, encodeCursor } from "../_cursor.ts";
 import {
+  benchArgs,
   type Contender,
   makeKeys,
   makeValues,
@@ -30,12 +31,7 @@ import {
   shuffled,
 } from "./_paired.ts";
 
-const args = new Map(
-  Deno.args.map((arg) => {
-    const [flag, value = "true"] = arg.replace(/^--/, "").split("=");
-    return [flag, value] as const;
-  }),
-);
+const args = benchArgs();
 const url = args.get("url") ?? Deno.env.get("KVKIT_REDIS_URL");
 if (url === undefined) {
   console.error("bench/redis.ts: pass --url=redis://… or set KVKIT_REDIS_URL");
