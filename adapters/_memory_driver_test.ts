@@ -62,7 +62,7 @@ Deno.test("a write with no expiring keys in the namespace never reads the clock"
 });
 
 Deno.test("list entries follow overwrites that add or drop metadata and expiration", async () => {
-  const { kv } = open();
+  const { kv, clock } = open();
   await kv.put("a", "1");
   await kv.put("b", "2", { metadata: { m: 1 } });
   await kv.put("a", "1", { expirationTtl: 3600, metadata: "x" });
@@ -71,4 +71,22 @@ Deno.test("list entries follow overwrites that add or drop metadata and expirati
   assertEquals(keys, [{ name: "a", expiration: 1735693200, metadata: "x" }, { name: "b" }]);
   await kv.put("a", "plain again");
   assertEquals((await kv.list()).keys, [{ name: "a" }, { name: "b" }]);
+  // Plain text is kept as a bare string, plain bytes as a record: every
+  // crossing between the two and a record with metadata keeps the list,
+  // the expiry file and the value right.
+  await kv.put("a", new Uint8Array([104, 105]));
+  assertEquals((await kv.list()).keys, [{ name: "a" }, { name: "b" }]);
+  await kv.put("a", new Uint8Array([1]), { metadata: 2 });
+  assertEquals((await kv.list()).keys, [{ name: "a", metadata: 2 }, { name: "b" }]);
+  await kv.put("a", new Uint8Array([104, 105]));
+  assertEquals((await kv.list()).keys, [{ name: "a" }, { name: "b" }]);
+  await kv.put("a", "text", { expirationTtl: 60 });
+  await kv.put("a", new Uint8Array([104, 105]));
+  assertEquals(await kv.getWithMetadata("a"), { value: "hi", metadata: null, cacheStatus: null });
+  await kv.put("b", "bye", { expirationTtl: 60 });
+  await kv.put("b", "back");
+  clock.advance(120_000);
+  await kv.put("c", "a write that reclaims what expired");
+  assertEquals((await kv.list()).keys, [{ name: "a" }, { name: "b" }, { name: "c" }]);
+  assertEquals(await kv.get(["a", "b"]), new Map([["a", "hi"], ["b", "back"]]));
 });

@@ -183,9 +183,11 @@ function listRange(prefix: string, after: string | undefined): { query: unknown 
 
 function toRecord(stored: StoredRecord | undefined): KvRecord | undefined {
   if (stored === undefined) return undefined;
-  const record: KvRecord = {
-    value: typeof stored.v === "string" ? stored.v : new Uint8Array(stored.v),
-  };
+  // Every read structured-clones the stored buffer afresh, so the engine
+  // may hand the bytes over without copying them again.
+  const record: KvRecord = typeof stored.v === "string"
+    ? { value: stored.v }
+    : { value: new Uint8Array(stored.v), fresh: true };
   if (stored.m !== undefined) record.metadata = stored.m;
   if (stored.e !== undefined) record.expiration = stored.e;
   return record;

@@ -33,10 +33,15 @@ Deno.test({
     const oracle = await Oracle.start();
     const applied: Applied = new Map();
     let last: Divergence | undefined;
+    // The first divergence seen, with its sequence: reported if the shrunk
+    // sequence no longer diverges on replay (a divergence that depends on
+    // timing, not only on the operations).
+    let first: { divergence: Divergence; ops: Parameters<typeof replay>[1] } | undefined;
     try {
       const details = await fc.check(
         fc.asyncProperty(sequence, async (ops) => {
           last = await check(oracle, targets, ops, applied);
+          if (last !== undefined) first ??= { divergence: last, ops };
           return last === undefined;
         }),
         {
@@ -55,7 +60,11 @@ Deno.test({
         // Run the shrunk sequence once more, so the report is its own.
         const divergence = await check(oracle, targets, ops, new Map()) ?? last;
         const text = divergence === undefined
-          ? `the property failed: ${details.errorInstance}`
+          ? first === undefined
+            ? `the property failed: ${details.errorInstance}`
+            : `a sequence diverged once but not on replay (seed ${details.seed}):\n${
+              describe(first.divergence)
+            }\n\n${replay(first.divergence, first.ops)}\n`
           : `${
             describe(divergence)
           }\n\nReplay (seed ${details.seed}, path ${details.counterexamplePath}):\n\n${
