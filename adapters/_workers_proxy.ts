@@ -80,12 +80,16 @@ function unportable(method: Method, args: unknown[]): boolean {
   if (
     typeof value === "object" && value !== null && !ArrayBuffer.isView(value) &&
     !isArrayBuffer(value) && typeof (value as ReadableStream).getReader !== "function" &&
-    !(typeof SharedArrayBuffer === "function" && value instanceof SharedArrayBuffer)
+    !isShared(value)
   ) return true;
   const metadata = typeof options === "object" && options !== null
     ? (options as { metadata?: unknown }).metadata
     : undefined;
   return typeof metadata === "function" || typeof metadata === "symbol";
+}
+
+function isShared(value: unknown): value is SharedArrayBuffer {
+  return typeof SharedArrayBuffer === "function" && value instanceof SharedArrayBuffer;
 }
 
 /**
@@ -96,7 +100,7 @@ function unportable(method: Method, args: unknown[]): boolean {
  */
 function portableValue(value: unknown): unknown {
   if (typeof value === "string") return textValue(value);
-  if (typeof SharedArrayBuffer === "function" && value instanceof SharedArrayBuffer) {
+  if (isShared(value)) {
     return new Uint8Array(value).slice();
   }
   return value;

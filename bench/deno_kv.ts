@@ -6,6 +6,7 @@
 //   deno run -A bench/deno_kv.ts [--only=memory|file] [--json]
 
 import { createDenoKv } from "../adapters/deno_kv.ts";
+import { keysFor } from "../adapters/_deno_kv_handle.ts";
 import { cursorScope, encodeCursor } from "../_cursor.ts";
 import {
   type Contender,
@@ -26,6 +27,8 @@ const values = makeValues(N, 100);
 const fresh = makeValues(N, 100, () => Math.random());
 const order = shuffled(N);
 const key = (i: number) => keys[order[i % N]];
+// Keys shaped as kvkit lays them out, for the floors below.
+const floor = keysFor("floor");
 const rows: PairedRow[] = [];
 
 const dir = await Deno.makeTempDir({ prefix: "kvkit-bench-" });
@@ -37,7 +40,7 @@ for (const where of ["memory", "file"] as const) {
     const op = db.atomic();
     for (let j = i; j < i + 250; j++) {
       op.set(["raw", keys[j]], encoder.encode(values[j]));
-      op.set(["floor", "r", keys[j]], encoder.encode(values[j]));
+      op.set(floor.record(keys[j]), encoder.encode(values[j]));
     }
     await op.commit();
   }
@@ -48,8 +51,8 @@ for (const where of ["memory", "file"] as const) {
   // of the same shape in a namespace of its own.
   const floorPut = (i: number) =>
     db.atomic()
-      .check({ key: ["floor", "o", key(i)], versionstamp: null })
-      .set(["floor", "r", key(i)], encoder.encode(fresh[i % N]))
+      .check({ key: floor.owned(key(i)), versionstamp: null })
+      .set(floor.record(key(i)), encoder.encode(fresh[i % N]))
       .commit();
   const put: Contender[] = [
     { name: "raw Deno.Kv set", op: (i) => db.set(["raw", key(i)], encoder.encode(fresh[i % N])) },
@@ -94,7 +97,7 @@ for (const where of ["memory", "file"] as const) {
       op: async (i) => {
         const names: string[] = [];
         const start = starts[i % starts.length];
-        const prefix = ["kvkit", "r"];
+        const prefix = keysFor("kvkit").records;
         for await (
           const entry of db.list({ prefix, start: [...prefix, start] }, { limit: 1000 })
         ) {

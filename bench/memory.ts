@@ -15,6 +15,7 @@ import memoryDriver from "unstorage/drivers/memory";
 import Keyv from "keyv";
 import { createMemoryKv } from "../adapters/memory.ts";
 import { compareKeys } from "../keys.ts";
+import { KV_LIMITS } from "../limits.ts";
 import { cursorScope, encodeCursor } from "../_cursor.ts";
 import {
   benchArgs,
@@ -100,7 +101,7 @@ for (const n of sizes) {
           size += text.length;
           out.set(k, text);
         }
-        if (size > 25 * 1024 * 1024) throw new Error("over the bulk total");
+        if (size > KV_LIMITS.maxBulkSize) throw new Error("over the bulk total");
         return Promise.resolve(out);
       },
     },

@@ -11,6 +11,7 @@ import fc from "fast-check";
 import { sequence } from "./_arbitraries.ts";
 import { type Applied, KNOWN } from "./_known.ts";
 import { Oracle } from "./_oracle.ts";
+import type { Op } from "./_ops.ts";
 import {
   check,
   describe,
@@ -36,7 +37,7 @@ Deno.test({
     // The first divergence seen, with its sequence: reported if the shrunk
     // sequence no longer diverges on replay (a divergence that depends on
     // timing, not only on the operations).
-    let first: { divergence: Divergence; ops: Parameters<typeof replay>[1] } | undefined;
+    let first: { divergence: Divergence; ops: Op[] } | undefined;
     try {
       const details = await fc.check(
         fc.asyncProperty(sequence, async (ops) => {
